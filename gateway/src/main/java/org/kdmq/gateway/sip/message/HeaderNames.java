@@ -1,0 +1,57 @@
+package org.kdmq.gateway.sip.message;
+
+import java.util.Locale;
+import java.util.Map;
+
+/** Canonical SIP header names and the RFC 3261 compact forms (section 7.3.3, plus RFC 3515/3841 ones). */
+public final class HeaderNames {
+    public static final String VIA = "Via";
+    public static final String FROM = "From";
+    public static final String TO = "To";
+    public static final String CALL_ID = "Call-ID";
+    public static final String CSEQ = "CSeq";
+    public static final String CONTACT = "Contact";
+    public static final String CONTENT_LENGTH = "Content-Length";
+    public static final String CONTENT_TYPE = "Content-Type";
+    public static final String CONTENT_ENCODING = "Content-Encoding";
+    public static final String MAX_FORWARDS = "Max-Forwards";
+    public static final String USER_AGENT = "User-Agent";
+    public static final String SERVER = "Server";
+    public static final String SUPPORTED = "Supported";
+    public static final String SUBJECT = "Subject";
+    public static final String EVENT = "Event";
+    public static final String REFER_TO = "Refer-To";
+    public static final String ALLOW_EVENTS = "Allow-Events";
+
+    private static final Map<String, String> COMPACT = Map.ofEntries(
+            Map.entry("i", CALL_ID), Map.entry("f", FROM), Map.entry("t", TO), Map.entry("v", VIA),
+            Map.entry("l", CONTENT_LENGTH), Map.entry("c", CONTENT_TYPE), Map.entry("m", CONTACT),
+            Map.entry("k", SUPPORTED), Map.entry("s", SUBJECT), Map.entry("e", CONTENT_ENCODING),
+            Map.entry("o", EVENT), Map.entry("r", REFER_TO), Map.entry("u", ALLOW_EVENTS));
+
+    private static final Map<String, String> CANONICAL = Map.ofEntries(
+            Map.entry("via", VIA), Map.entry("from", FROM), Map.entry("to", TO), Map.entry("call-id", CALL_ID),
+            Map.entry("cseq", CSEQ), Map.entry("contact", CONTACT), Map.entry("content-length", CONTENT_LENGTH),
+            Map.entry("content-type", CONTENT_TYPE), Map.entry("content-encoding", CONTENT_ENCODING),
+            Map.entry("max-forwards", MAX_FORWARDS), Map.entry("user-agent", USER_AGENT),
+            Map.entry("server", SERVER), Map.entry("supported", SUPPORTED), Map.entry("subject", SUBJECT),
+            Map.entry("event", EVENT), Map.entry("refer-to", REFER_TO), Map.entry("allow-events", ALLOW_EVENTS));
+
+    private HeaderNames() {
+    }
+
+    /**
+     * The name a header is stored under: compact forms expanded, well-known names in their usual
+     * spelling, any other name kept as received (lookups ignore case anyway).
+     */
+    public static String normalize(String name) {
+        if (name.length() == 1) {
+            String full = COMPACT.get(name.toLowerCase(Locale.ROOT));
+            if (full != null) {
+                return full;
+            }
+        }
+        String canonical = CANONICAL.get(name.toLowerCase(Locale.ROOT));
+        return canonical != null ? canonical : name;
+    }
+}

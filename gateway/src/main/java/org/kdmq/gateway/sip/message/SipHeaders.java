@@ -1,0 +1,144 @@
+package org.kdmq.gateway.sip.message;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * An immutable, ordered list of header fields. Names compare case-insensitively and compact forms
+ * are expanded, so {@code first("i")} and {@code first("call-id")} find the same field.
+ * Header fields with comma-separated values (several Via in one line) are kept as they came.
+ */
+public final class SipHeaders {
+    private static final SipHeaders EMPTY = new SipHeaders(List.of());
+
+    private final List<SipHeader> fields;
+
+    private SipHeaders(List<SipHeader> fields) {
+        this.fields = fields;
+    }
+
+    public static SipHeaders empty() {
+        return EMPTY;
+    }
+
+    public static SipHeaders of(List<SipHeader> fields) {
+        return new SipHeaders(List.copyOf(fields));
+    }
+
+    public List<SipHeader> asList() {
+        return fields;
+    }
+
+    public int size() {
+        return fields.size();
+    }
+
+    public Optional<String> first(String name) {
+        for (SipHeader h : fields) {
+            if (h.hasName(name)) {
+                return Optional.of(h.value());
+            }
+        }
+        return Optional.empty();
+    }
+
+    public List<String> all(String name) {
+        List<String> values = new ArrayList<>(2);
+        for (SipHeader h : fields) {
+            if (h.hasName(name)) {
+                values.add(h.value());
+            }
+        }
+        return Collections.unmodifiableList(values);
+    }
+
+    public boolean contains(String name) {
+        return first(name).isPresent();
+    }
+
+    public Builder toBuilder() {
+        return new Builder(fields);
+    }
+
+    public static Builder builder() {
+        return new Builder(List.of());
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SipHeaders other && fields.equals(other.fields);
+    }
+
+    @Override
+    public int hashCode() {
+        return fields.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return fields.toString();
+    }
+
+    /** Mutable, single-threaded builder; {@link #build()} makes the immutable value. */
+    public static final class Builder {
+        private final List<SipHeader> fields;
+
+        private Builder(List<SipHeader> initial) {
+            this.fields = new ArrayList<>(initial);
+        }
+
+        /** Appends a field after the existing ones. */
+        public Builder add(String name, String value) {
+            fields.add(new SipHeader(name, value));
+            return this;
+        }
+
+        /** Inserts a field before all others (as a proxy prepends its Via). */
+        public Builder addFirst(String name, String value) {
+            fields.add(0, new SipHeader(name, value));
+            return this;
+        }
+
+        /** Replaces the first field of that name in place (keeping its position), or appends it. */
+        public Builder set(String name, String value) {
+            SipHeader replacement = new SipHeader(name, value);
+            boolean replaced = false;
+            for (int i = 0; i < fields.size(); i++) {
+                if (fields.get(i).hasName(name)) {
+                    if (!replaced) {
+                        fields.set(i, replacement);
+                        replaced = true;
+                    } else {
+                        fields.remove(i--);
+                    }
+                }
+            }
+            if (!replaced) {
+                fields.add(replacement);
+            }
+            return this;
+        }
+
+        public Builder remove(String name) {
+            fields.removeIf(h -> h.hasName(name));
+            return this;
+        }
+
+        /** Removes only the first field of that name (the top Via, when a response is forwarded). */
+        public Builder removeFirst(String name) {
+            for (int i = 0; i < fields.size(); i++) {
+                if (fields.get(i).hasName(name)) {
+                    fields.remove(i);
+                    break;
+                }
+            }
+            return this;
+        }
+
+        public SipHeaders build() {
+            return fields.isEmpty() ? EMPTY : new SipHeaders(List.copyOf(fields));
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package org.kdmq.gateway.sip.message;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * An immutable SIP message: start line (in the subclasses), ordered headers and body bytes.
+ * Structured header values (Via, From/To, CSeq, URIs) are parsed on demand by the accessors below;
+ * they throw {@link SipSyntaxException} when the raw value is malformed.
+ */
+public abstract sealed class SipMessage permits SipRequest, SipResponse {
+    public static final String SIP_VERSION = "SIP/2.0";
+    private static final byte[] NO_BODY = new byte[0];
+
+    private final SipHeaders headers;
+    private final byte[] body;
+
+    SipMessage(SipHeaders headers, byte[] body) {
+        this.headers = Objects.requireNonNull(headers, "headers");
+        this.body = body == null || body.length == 0 ? NO_BODY : body.clone();
+    }
+
+    public SipHeaders headers() {
+        return headers;
+    }
+
+    public Optional<String> header(String name) {
+        return headers.first(name);
+    }
+
+    /** A copy of the body bytes. */
+    public byte[] body() {
+        return body.length == 0 ? NO_BODY : body.clone();
+    }
+
+    public int bodyLength() {
+        return body.length;
+    }
+
+    public String bodyAsString() {
+        return new String(body, StandardCharsets.UTF_8);
+    }
+
+    public abstract boolean isRequest();
+
+    public String callId() {
+        return headers.first(HeaderNames.CALL_ID).orElse(null);
+    }
+
+    public CSeq cseq() {
+        return headers.first(HeaderNames.CSEQ).map(CSeq::parse).orElse(null);
+    }
+
+    /** The first (topmost) Via value, parsed; null when the message has none. */
+    public Via topVia() {
+        return headers.first(HeaderNames.VIA).map(Via::parseFirst).orElse(null);
+    }
+
+    public NameAddress from() {
+        return headers.first(HeaderNames.FROM).map(NameAddress::parse).orElse(null);
+    }
+
+    public NameAddress to() {
+        return headers.first(HeaderNames.TO).map(NameAddress::parse).orElse(null);
+    }
+
+    public Optional<String> contentType() {
+        return headers.first(HeaderNames.CONTENT_TYPE);
+    }
+
+    /** Max-Forwards as a number; empty when absent. Throws SipSyntaxException when not a number. */
+    public Optional<Integer> maxForwards() {
+        return headers.first(HeaderNames.MAX_FORWARDS).map(v -> {
+            try {
+                return Integer.parseInt(v.trim());
+            } catch (NumberFormatException e) {
+                throw new SipSyntaxException("Max-Forwards is not a number: " + v);
+            }
+        });
+    }
+
+    /** Bodies compare by content, headers by order, name and value. */
+    boolean sameHeadersAndBody(SipMessage other) {
+        return headers.equals(other.headers) && Arrays.equals(body, other.body);
+    }
+
+    int headersAndBodyHash() {
+        return 31 * headers.hashCode() + Arrays.hashCode(body);
+    }
+
+    byte[] rawBody() {
+        return body;
+    }
+}
