@@ -1,0 +1,63 @@
+package org.kdmq.gateway.api;
+
+import java.net.InetAddress;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.kdmq.gateway.sip.message.SipRequest;
+
+/**
+ * The public API of a DMQ node, the only part of the gateway other modules (the bridge) use. It mirrors
+ * the Kamailio dmq module's developer API: register_dmq_peer, bcast_message, send_message, t_replicate,
+ * is_from_node.
+ */
+public interface Dmq {
+    /** Default Max-Forwards for bcast/send, as Kamailio's config functions use. */
+    int DEFAULT_MAX_FORWARDS = 1;
+
+    /** This node's own entry. */
+    NodeInfo self();
+
+    /** A snapshot of the node list, newest first, the local node included. */
+    List<NodeInfo> nodes();
+
+    /**
+     * Registers the handler of a channel.
+     *
+     * @throws IllegalStateException when the channel already has a handler
+     * @throws IllegalArgumentException when the name is not a valid channel name
+     */
+    ChannelRegistration registerChannel(String channel, DispatchMode mode, ChannelHandler handler);
+
+    /**
+     * Sends a request on a channel to every active node except ourselves and {@code except}. The
+     * callback gets one final reply per node (a local 408 or 503 when there was none).
+     *
+     * @return the nodes the request was sent to
+     */
+    List<NodeAddress> bcast(String channel, byte[] body, String contentType, NodeAddress except, int maxForwards,
+                            Consumer<NodeReply> callback);
+
+    /** Sends a request on a channel to one node; completes with its final reply or a local 408/503. */
+    CompletableFuture<NodeReply> send(String channel, NodeAddress node, byte[] body, String contentType,
+                                      int maxForwards);
+
+    /**
+     * dmq_t_replicate: forwards a SIP request statefully to every active node except ourselves. Unless
+     * {@code skipLoopTest}, a request that came from a node ({@link #isFromNode}) is not replicated.
+     *
+     * @return the replies, one per node; an empty list when nothing was sent
+     */
+    CompletableFuture<List<NodeReply>> replicate(SipRequest request, InetAddress source, boolean skipLoopTest);
+
+    /** dmq_is_from_node: the source IP is that of a node in the list other than us. */
+    boolean isFromNode(InetAddress source);
+
+    /** Subscribes to node status changes (added: before null; removed: after null). */
+    void addNodeListener(NodeListener listener);
+
+    @FunctionalInterface
+    interface NodeListener {
+        void onNodeChange(NodeInfo before, NodeInfo after);
+    }
+}
