@@ -1,0 +1,70 @@
+package org.kdmq.gateway.dmq;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Counters of DMQ traffic for metrics: per channel in/out, answers by status, rejections. */
+public final class DmqStats {
+    private final Map<String, LongAdder> received = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> sent = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> responses = new ConcurrentHashMap<>();
+    private final Map<Integer, LongAdder> rejected = new ConcurrentHashMap<>();
+    private final LongAdder recoveries = new LongAdder();
+    private final LongAdder malformedNodeLists = new LongAdder();
+
+    void requestReceived(String channel) {
+        received.computeIfAbsent(channel, c -> new LongAdder()).increment();
+    }
+
+    void requestSent(String channel) {
+        sent.computeIfAbsent(channel, c -> new LongAdder()).increment();
+    }
+
+    void responseSent(String channel, int status) {
+        responses.computeIfAbsent(channel + " " + status, c -> new LongAdder()).increment();
+    }
+
+    void rejected(int status) {
+        rejected.computeIfAbsent(status, c -> new LongAdder()).increment();
+    }
+
+    void nodeRecovered() {
+        recoveries.increment();
+    }
+
+    void malformedNodeList() {
+        malformedNodeLists.increment();
+    }
+
+    public Map<String, Long> receivedByChannel() {
+        return snapshot(received);
+    }
+
+    public Map<String, Long> sentByChannel() {
+        return snapshot(sent);
+    }
+
+    /** Keys are "channel status". */
+    public Map<String, Long> responsesByChannelAndStatus() {
+        return snapshot(responses);
+    }
+
+    public Map<Integer, Long> rejectedByStatus() {
+        return snapshot(rejected);
+    }
+
+    public long nodeRecoveries() {
+        return recoveries.sum();
+    }
+
+    public long malformedNodeLists() {
+        return malformedNodeLists.sum();
+    }
+
+    private static <K> Map<K, Long> snapshot(Map<K, LongAdder> counters) {
+        Map<K, Long> out = new java.util.TreeMap<>();
+        counters.forEach((k, v) -> out.put(k, v.sum()));
+        return out;
+    }
+}

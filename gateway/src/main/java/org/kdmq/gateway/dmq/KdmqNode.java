@@ -1,0 +1,476 @@
+package org.kdmq.gateway.dmq;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.kdmq.gateway.api.ChannelHandler;
+import org.kdmq.gateway.api.ChannelRegistration;
+import org.kdmq.gateway.api.DispatchMode;
+import org.kdmq.gateway.api.Dmq;
+import org.kdmq.gateway.api.DmqMessage;
+import org.kdmq.gateway.api.DmqResponse;
+import org.kdmq.gateway.api.NodeAddress;
+import org.kdmq.gateway.api.NodeInfo;
+import org.kdmq.gateway.api.NodeReply;
+import org.kdmq.gateway.api.NodeStatus;
+import org.kdmq.gateway.sip.message.NameAddress;
+import org.kdmq.gateway.sip.message.SipRequest;
+import org.kdmq.gateway.sip.message.SipResponse;
+import org.kdmq.gateway.sip.message.SipSyntaxException;
+import org.kdmq.gateway.transport.InboundMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A DMQ cluster node: receives KDMQ requests and hands them to channel handlers, sends broadcasts and
+ * unicasts, and keeps the node list with {@link Membership}. Network threads only parse, check and
+ * queue; handlers and membership work run on the worker pool.
+ */
+public final class KdmqNode implements Dmq, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(KdmqNode.class);
+
+    /** Which response callback Kamailio would attach: it decides what a reply does to the node list. */
+    enum Traffic {
+        /** Joins, pings and node-list broadcasts (notification_resp_callback_f). */
+        MEMBERSHIP,
+        /** Channel messages from the API and replication (default_resp_callback_f). */
+        APPLICATION
+    }
+
+    private final DmqSettings settings;
+    private final SipEndpoint endpoint;
+    private final NodeList nodeList;
+    private final ChannelRegistry channels;
+    private final ExecutorService workers;
+    private final KeyedSerialExecutor ordered;
+    private final ScheduledExecutorService scheduler;
+    private final HostResolver resolver;
+    private final Clock clock;
+    private final Membership membership;
+    private final DmqStats stats = new DmqStats();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    public KdmqNode(DmqSettings settings, SipEndpoint endpoint, HostResolver resolver, Clock clock) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+        this.resolver = Objects.requireNonNull(resolver, "resolver");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        NodeAddress self = settings.serverAddress();
+        this.nodeList = new NodeList(self, resolver.resolveQuietly(self.hostForSocket()), settings.policy(),
+                settings.maxNodes());
+        this.channels = new ChannelRegistry(settings.maxChannelLength());
+        AtomicInteger workerNumber = new AtomicInteger();
+        this.workers = Executors.newFixedThreadPool(settings.numWorkers(), r -> {
+            Thread t = new Thread(r, "dmq-worker-" + workerNumber.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.ordered = new KeyedSerialExecutor(workers, settings.maxQueuedPerWorkerQueue());
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "dmq-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        this.membership = new Membership(this, settings, nodeList, resolver, clock);
+        nodeList.addListener((before, after) -> logChange(before, after));
+    }
+
+    /** Registers the notification channel, starts listening, joins the cluster and starts pinging. */
+    public void start() {
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("already started");
+        }
+        channels.register(settings.notificationChannel(), DispatchMode.HANDLE, membership::onNotification);
+        endpoint.onRequest(this::onRequest);
+        LOG.info("event=node_started node={} notification_addresses={} ping_interval_s={}",
+                settings.serverAddress(), settings.notificationAddresses(), settings.pingInterval().toSeconds());
+        workers.execute(membership::join);
+        long period = settings.pingInterval().toMillis();
+        scheduler.scheduleAtFixedRate(() -> runOnWorkers(membership::ping), period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** Tells the cluster we are leaving, waits up to {@code grace} for the answers, then stops. */
+    public void shutdown(java.time.Duration grace) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        scheduler.shutdownNow();
+        if (started.get()) {
+            CompletableFuture<Void> leaving = membership.leave();
+            try {
+                leaving.get(grace.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                LOG.info("event=leave_incomplete node={} reason={}", settings.serverAddress(), e.toString());
+            }
+        }
+        workers.shutdown();
+        try {
+            workers.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        workers.shutdownNow();
+        endpoint.close();
+        LOG.info("event=node_stopped node={}", settings.serverAddress());
+    }
+
+    @Override
+    public void close() {
+        shutdown(java.time.Duration.ofSeconds(2));
+    }
+
+    public DmqSettings settings() {
+        return settings;
+    }
+
+    public DmqStats stats() {
+        return stats;
+    }
+
+    /** The node list itself, for operators (RPC dmq.remove, dmq.add, dmq.change_status). */
+    public NodeList nodeList() {
+        return nodeList;
+    }
+
+    /** Runs one ping round now (tests, and operators who do not want to wait for the timer). */
+    public CompletableFuture<Void> pingNow() {
+        return CompletableFuture.runAsync(membership::ping, workers);
+    }
+
+    // ---- the API ------------------------------------------------------------------------------
+
+    @Override
+    public NodeInfo self() {
+        return nodeList.self();
+    }
+
+    @Override
+    public List<NodeInfo> nodes() {
+        return nodeList.snapshot();
+    }
+
+    @Override
+    public ChannelRegistration registerChannel(String channel, DispatchMode mode, ChannelHandler handler) {
+        Objects.requireNonNull(handler, "handler");
+        return channels.register(channel, Objects.requireNonNull(mode, "mode"), handler);
+    }
+
+    @Override
+    public List<NodeAddress> bcast(String channel, byte[] body, String contentType, NodeAddress except,
+                                   int maxForwards, Consumer<NodeReply> callback) {
+        checkOutgoing(channel, body, maxForwards);
+        List<NodeInfo> targets = nodeList.remotes(n -> n.isActive() && !n.address().equals(except));
+        List<NodeAddress> sentTo = new ArrayList<>(targets.size());
+        for (NodeInfo node : targets) {
+            sentTo.add(node.address());
+            CompletableFuture<NodeReply> reply = sendTo(channel, node.address(), body, contentType, maxForwards,
+                    Traffic.APPLICATION);
+            if (callback != null) {
+                reply.thenAccept(r -> safely(callback, r));
+            }
+        }
+        return sentTo;
+    }
+
+    @Override
+    public CompletableFuture<NodeReply> send(String channel, NodeAddress node, byte[] body, String contentType,
+                                             int maxForwards) {
+        checkOutgoing(channel, body, maxForwards);
+        if (nodeList.find(node, true).isEmpty()) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("not a node in the list: " + node));
+        }
+        return sendTo(channel, node, body, contentType, maxForwards, Traffic.APPLICATION);
+    }
+
+    @Override
+    public CompletableFuture<List<NodeReply>> replicate(SipRequest request, InetAddress source, boolean skipLoopTest) {
+        if (!skipLoopTest && source != null && isFromNode(source)) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        List<CompletableFuture<NodeReply>> replies = new ArrayList<>();
+        for (NodeInfo node : nodeList.remotes(NodeInfo::isActive)) {
+            SipRequest copy = Replication.forwardCopy(request, node.address());
+            replies.add(exchange(copy, node.address(), Traffic.APPLICATION));
+        }
+        return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
+                .thenApply(v -> replies.stream().map(CompletableFuture::join).toList());
+    }
+
+    @Override
+    public boolean isFromNode(InetAddress source) {
+        return nodeList.isFromNode(source);
+    }
+
+    @Override
+    public void addNodeListener(NodeListener listener) {
+        nodeList.addListener(listener::onNodeChange);
+    }
+
+    private void checkOutgoing(String channel, byte[] body, int maxForwards) {
+        String problem = channels.validateName(channel);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+        if (body.length > settings.maxBodySize()) {
+            throw new IllegalArgumentException("body larger than " + settings.maxBodySize() + " bytes");
+        }
+        if (maxForwards < 1 || maxForwards > 255) {
+            throw new IllegalArgumentException("max-forwards must be 1..255");
+        }
+    }
+
+    private static void safely(Consumer<NodeReply> callback, NodeReply reply) {
+        try {
+            callback.accept(reply);
+        } catch (RuntimeException e) {
+            LOG.warn("event=callback_failed node={} error={}", reply.node(), e.toString(), e);
+        }
+    }
+
+    // ---- sending ------------------------------------------------------------------------------
+
+    /** Sends one KDMQ request to a node and applies Kamailio's response rules for that traffic. */
+    CompletableFuture<NodeReply> sendTo(String channel, NodeAddress node, byte[] body, String contentType,
+                                        int maxForwards, Traffic traffic) {
+        SipRequest request = KdmqMessages.request(channel, settings.serverAddress(), node, body, contentType,
+                maxForwards, settings.serverAddress().hostForSocket());
+        stats.requestSent(channel);
+        return exchange(request, node, traffic);
+    }
+
+    private CompletableFuture<NodeReply> exchange(SipRequest request, NodeAddress node, Traffic traffic) {
+        CompletableFuture<SipResponse> response;
+        InetSocketAddress destination = destinationOf(node);
+        if (destination == null) {
+            response = CompletableFuture.failedFuture(new LocalFailure(503, "Cannot resolve " + node.host()));
+        } else {
+            try {
+                response = endpoint.send(request, node.transport(), destination);
+            } catch (RuntimeException e) {
+                response = CompletableFuture.failedFuture(new LocalFailure(503, "Cannot send: " + e.getMessage()));
+            }
+        }
+        // Hop to the workers: node-list work must not run on a network or timer thread.
+        return response.handleAsync((r, error) -> toReply(node, r, error), workers)
+                .thenApply(reply -> {
+                    membership.onReply(reply, traffic, request.callId());
+                    return reply;
+                });
+    }
+
+    private InetSocketAddress destinationOf(NodeAddress node) {
+        InetAddress ip = nodeList.find(node, true).map(NodeInfo::resolvedIp).orElse(null);
+        if (ip == null) {
+            ip = resolver.resolveQuietly(node.hostForSocket());
+        }
+        return ip == null ? null : new InetSocketAddress(ip, node.port());
+    }
+
+    private static NodeReply toReply(NodeAddress node, SipResponse response, Throwable error) {
+        if (error == null) {
+            return new NodeReply(node, response.statusCode(), response.reasonPhrase(), response.body(),
+                    response.contentType().orElse(null), false);
+        }
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof LocalFailure local) {
+            return new NodeReply(node, local.statusCode(), local.reason(), new byte[0], null, true);
+        }
+        return new NodeReply(node, 503, "Service Unavailable (" + cause + ")", new byte[0], null, true);
+    }
+
+    /** Runs membership work on the workers, never letting a failure stop the ping timer. */
+    void runOnWorkers(Runnable task) {
+        try {
+            workers.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    LOG.error("event=membership_task_failed error={}", e.toString(), e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("event=task_rejected reason=shutting_down");
+        }
+    }
+
+    // ---- receiving ----------------------------------------------------------------------------
+
+    /** Called on a network thread for every new server transaction: check, then queue or answer. */
+    private void onRequest(SipEndpoint.IncomingRequest incoming) {
+        SipRequest request = incoming.request();
+        InboundMessage inbound = incoming.inbound();
+        if (!KdmqMessages.METHOD.equalsIgnoreCase(request.method())) {
+            answerOtherMethod(incoming);
+            return;
+        }
+        String channelName;
+        int maxForwards;
+        try {
+            channelName = request.requestUri().user();
+            maxForwards = request.maxForwards().orElse(70);
+        } catch (SipSyntaxException e) {
+            reject(incoming, 400, "Bad Request (" + e.getMessage() + ")");
+            return;
+        }
+        String problem = channels.validateName(channelName);
+        if (problem != null) {
+            reject(incoming, 400, problem);
+            return;
+        }
+        if (maxForwards <= 0) {
+            reject(incoming, 483, "Too Many Hops");
+            return;
+        }
+        if (request.bodyLength() > settings.maxBodySize()) {
+            reject(incoming, 413, "Request Entity Too Large");
+            return;
+        }
+        if (settings.onlyFromKnownNodes() && !membership.isKnownSource(inbound.remote().getAddress())) {
+            reject(incoming, 403, "Forbidden (not a cluster node)");
+            return;
+        }
+        ChannelRegistry.Channel channel = channels.find(channelName);
+        if (channel == null) {
+            // Kamailio 5.6 answers exactly this (6.x: "Not Found Peer ID").
+            reject(incoming, 404, "User Not Found");
+            return;
+        }
+        NodeInfo sender = senderOf(request, inbound);
+        DmqMessage message = new DmqMessage(channelName, request.body(),
+                request.contentType().orElse(null), sender, inbound.remote(), inbound.transport(), maxForwards,
+                request.callId(), KdmqMessages.acceptsReplyBody(request));
+        stats.requestReceived(channelName);
+        Runnable task = () -> runHandler(channel, message, incoming);
+        if (channel.mode() == DispatchMode.PROCESS) {
+            task.run();
+            return;
+        }
+        Object lane = List.of(sender != null ? sender.address() : inbound.remote(), channelName);
+        boolean queued;
+        try {
+            queued = ordered.submit(lane, task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            queued = false;
+        }
+        if (!queued) {
+            reject(incoming, 503, "Service Unavailable (worker queue full)");
+        }
+    }
+
+    private void runHandler(ChannelRegistry.Channel channel, DmqMessage message, SipEndpoint.IncomingRequest incoming) {
+        CompletionStage<DmqResponse> stage;
+        try {
+            stage = channel.handler().onMessage(message);
+        } catch (RuntimeException e) {
+            stage = CompletableFuture.failedFuture(e);
+        }
+        if (stage == null) {
+            stage = CompletableFuture.completedFuture(null);
+        }
+        stage.whenComplete((response, error) -> {
+            if (error != null) {
+                Throwable cause = error instanceof CompletionException && error.getCause() != null
+                        ? error.getCause() : error;
+                LOG.warn("event=handler_failed channel={} call_id={} error={}", message.channel(), message.callId(),
+                        cause.toString());
+                reject(incoming, 500, "Server Internal Error (" + oneLine(cause.getMessage()) + ")");
+            } else if (response == null) {
+                reject(incoming, 500, "Server Internal Error (channel handler gave no answer)");
+            } else {
+                answer(incoming, channel, message, response);
+            }
+        });
+    }
+
+    private void answer(SipEndpoint.IncomingRequest incoming, ChannelRegistry.Channel channel, DmqMessage message,
+                        DmqResponse response) {
+        byte[] body = response.body();
+        boolean isNotification = channel.name().equals(settings.notificationChannel());
+        // Kamailio 5.6 parses the body of every 200 to its DMQ requests as a node list and locks up on
+        // anything else: only the notification channel (a node list) and our own nodes get a body.
+        if (body.length > 0 && !isNotification && !message.acceptsReplyBody()) {
+            body = new byte[0];
+        }
+        SipResponse sip = KdmqMessages.response(incoming.request(), response.statusCode(), response.reason(), body,
+                response.contentType());
+        stats.responseSent(message.channel(), response.statusCode());
+        incoming.respond(sip);
+    }
+
+    private void reject(SipEndpoint.IncomingRequest incoming, int code, String reason) {
+        stats.rejected(code);
+        incoming.respond(KdmqMessages.response(incoming.request(), code, reason, null, null));
+    }
+
+    private void answerOtherMethod(SipEndpoint.IncomingRequest incoming) {
+        String method = incoming.request().method();
+        if ("ACK".equalsIgnoreCase(method)) {
+            return;
+        }
+        SipResponse.Builder b;
+        if ("OPTIONS".equalsIgnoreCase(method)) {
+            b = KdmqMessages.response(incoming.request(), 200, "OK", null, null).toBuilder();
+        } else {
+            b = KdmqMessages.response(incoming.request(), 405, "Method Not Allowed", null, null).toBuilder();
+        }
+        incoming.respond(b.header("Allow", "KDMQ, OPTIONS").build());
+    }
+
+    /** The node a request came from: its From URI names the sender's server_address (Kamailio's rule). */
+    private NodeInfo senderOf(SipRequest request, InboundMessage inbound) {
+        try {
+            NameAddress from = request.from();
+            if (from != null) {
+                NodeAddress address = NodeAddress.fromUri(from.uri());
+                NodeInfo node = nodeList.find(address, false).orElse(null);
+                if (node != null) {
+                    return node;
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("event=unparsable_from call_id={} error={}", request.callId(), e.toString());
+        }
+        return null;
+    }
+
+    private static String oneLine(String s) {
+        if (s == null) {
+            return "no detail";
+        }
+        String flat = s.replaceAll("[\\r\\n]+", " ");
+        return flat.length() > 120 ? flat.substring(0, 120) : flat;
+    }
+
+    private void logChange(NodeInfo before, NodeInfo after) {
+        if (before == null) {
+            LOG.info("event=node_added node={} peer={} status={}", settings.serverAddress(), after.address(),
+                    after.status().wireName());
+        } else if (after == null) {
+            LOG.info("event=node_removed node={} peer={}", settings.serverAddress(), before.address());
+        } else if (before.status() != after.status()) {
+            LOG.info("event=node_status node={} peer={} from={} to={}", settings.serverAddress(), after.address(),
+                    before.status().wireName(), after.status().wireName());
+        }
+        if (after != null && after.status() == NodeStatus.ACTIVE && before != null && before.status() != NodeStatus.ACTIVE) {
+            stats.nodeRecovered();
+        }
+    }
+
+    Clock clock() {
+        return clock;
+    }
+}
