@@ -66,14 +66,19 @@ final class Membership {
     }
 
     /**
-     * A leaving node's last word: our own line with status disabled to every active node. Kamailio (5.6
-     * and 6.x) takes it as any status change: it marks us disabled and drops us after its next ping
-     * goes unanswered; it sends nothing itself on shutdown.
+     * A leaving node's last word, as Kamailio's dmq destroy() says it: our list with our own line set to
+     * disabled, to every other node (inactive ones too), Max-Forwards 1. Receivers (Kamailio 5.6, 6.x and
+     * ours) mark us disabled and drop us when their next ping goes unanswered.
      */
     CompletableFuture<Void> leave() {
-        byte[] body = NodeListBody.format(List.of(new NodeListBody.Line(settings.serverAddress(), NodeStatus.DISABLED)));
+        List<NodeListBody.Line> lines = new ArrayList<>();
+        for (NodeListBody.Line line : nodeList.notificationLines()) {
+            boolean self = line.address().equals(settings.serverAddress());
+            lines.add(self ? new NodeListBody.Line(line.address(), NodeStatus.DISABLED) : line);
+        }
+        byte[] body = NodeListBody.format(lines);
         List<CompletableFuture<NodeReply>> replies = new ArrayList<>();
-        for (NodeInfo target : nodeList.remotes(NodeInfo::isActive)) {
+        for (NodeInfo target : nodeList.remotes(n -> true)) {
             replies.add(node.sendTo(settings.notificationChannel(), target.address(), body, NodeListBody.CONTENT_TYPE,
                     PING_MAX_FORWARDS, KdmqNode.Traffic.APPLICATION));
         }
