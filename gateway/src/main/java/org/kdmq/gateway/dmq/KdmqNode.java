@@ -61,6 +61,7 @@ public final class KdmqNode implements Dmq, AutoCloseable {
     private final Clock clock;
     private final Membership membership;
     private final DmqStats stats = new DmqStats();
+    private final AtomicInteger pending = new AtomicInteger();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -253,6 +254,7 @@ public final class KdmqNode implements Dmq, AutoCloseable {
     }
 
     private CompletableFuture<NodeReply> exchange(SipRequest request, NodeAddress node, Traffic traffic) {
+        pending.incrementAndGet();
         CompletableFuture<SipResponse> response;
         InetSocketAddress destination = destinationOf(node);
         if (destination == null) {
@@ -269,7 +271,16 @@ public final class KdmqNode implements Dmq, AutoCloseable {
                 .thenApply(reply -> {
                     membership.onReply(reply, traffic, request.callId());
                     return reply;
-                });
+                })
+                .whenComplete((reply, error) -> pending.decrementAndGet());
+    }
+
+    /**
+     * Requests sent and not yet finished: answered (or timed out) and their answer applied to the node
+     * list. Zero on every node of a cluster means all membership chatter has settled.
+     */
+    public int pendingRequests() {
+        return pending.get();
     }
 
     private InetSocketAddress destinationOf(NodeAddress node) {

@@ -48,8 +48,8 @@ class NodeListTest {
         assertEquals(3, list.size());
         assertEquals(0, list.merge(lines(OTHER, SEED, SELF), a -> LOOPBACK, SEED, 101));
         assertEquals(101, list.find(SEED, false).orElseThrow().lastNotification());
-        // Newest first, local last, listed once: what our body carries.
-        assertEquals(List.of(OTHER, SEED, SELF), list.notificationLines().stream().map(NodeListBody.Line::address).toList());
+        // Each new node goes first (Kamailio's order), local last, each listed once.
+        assertEquals(List.of(SEED, OTHER, SELF), list.notificationLines().stream().map(NodeListBody.Line::address).toList());
     }
 
     @Test

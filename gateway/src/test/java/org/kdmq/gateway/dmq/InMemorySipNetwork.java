@@ -1,0 +1,148 @@
+package org.kdmq.gateway.dmq;
+
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.kdmq.gateway.sip.message.HeaderNames;
+import org.kdmq.gateway.sip.message.SipRequest;
+import org.kdmq.gateway.sip.message.SipResponse;
+import org.kdmq.gateway.transport.InboundMessage;
+import org.kdmq.gateway.transport.Transport;
+
+/**
+ * An in-memory network of SipEndpoints for testing the DMQ logic without sockets or timers: a request
+ * to an address that is down (or has no endpoint) fails at once with a local 408, as timer F would.
+ * Requests are delivered on one thread per network, in order.
+ */
+final class InMemorySipNetwork implements AutoCloseable {
+    private final Map<InetSocketAddress, Endpoint> endpoints = new ConcurrentHashMap<>();
+    private final Set<InetSocketAddress> down = ConcurrentHashMap.newKeySet();
+    private final ExecutorService delivery = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "in-memory-sip");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicLong branches = new AtomicLong();
+    final AtomicLong delivered = new AtomicLong();
+
+    Endpoint endpoint(InetSocketAddress address) {
+        Endpoint e = new Endpoint(address);
+        endpoints.put(address, e);
+        return e;
+    }
+
+    /** Requests to this address now time out (a dead node or a partition). */
+    void takeDown(InetSocketAddress address) {
+        down.add(address);
+    }
+
+    void bringUp(InetSocketAddress address) {
+        down.remove(address);
+    }
+
+    @Override
+    public void close() {
+        delivery.shutdownNow();
+    }
+
+    final class Endpoint implements SipEndpoint {
+        private final InetSocketAddress address;
+        private volatile Consumer<IncomingRequest> receiver;
+        private final AtomicBoolean closed = new AtomicBoolean();
+
+        Endpoint(InetSocketAddress address) {
+            this.address = address;
+        }
+
+        @Override
+        public CompletableFuture<SipResponse> send(SipRequest request, Transport transport, InetSocketAddress destination) {
+            SipRequest withVia = request.toBuilder().headers(request.headers().toBuilder()
+                    .addFirst(HeaderNames.VIA, "SIP/2.0/" + transport.viaName() + " " + address.getHostString() + ":"
+                            + address.getPort() + ";branch=z9hG4bK-mem-" + branches.incrementAndGet())
+                    .build()).build();
+            CompletableFuture<SipResponse> result = new CompletableFuture<>();
+            delivery.execute(() -> {
+                Endpoint target = endpoints.get(destination);
+                if (closed.get() || target == null || target.closed.get() || target.receiver == null
+                        || down.contains(destination) || down.contains(address)) {
+                    result.completeExceptionally(new LocalFailure(408, "Request Timeout (in-memory)"));
+                    return;
+                }
+                delivered.incrementAndGet();
+                InboundMessage inbound = new InboundMessage(withVia, transport, address, destination, null);
+                target.receiver.accept(new IncomingRequest() {
+                    private final AtomicBoolean answered = new AtomicBoolean();
+
+                    @Override
+                    public SipRequest request() {
+                        return withVia;
+                    }
+
+                    @Override
+                    public InboundMessage inbound() {
+                        return inbound;
+                    }
+
+                    @Override
+                    public void respond(SipResponse response) {
+                        if (!answered.compareAndSet(false, true)) {
+                            return;
+                        }
+                        if (down.contains(destination) || down.contains(address)) {
+                            result.completeExceptionally(new LocalFailure(408, "Request Timeout (in-memory)"));
+                        } else {
+                            result.complete(response);
+                        }
+                    }
+                });
+            });
+            return result;
+        }
+
+        /** Delivers a request to this endpoint as if {@code from} had sent it (replaying recordings). */
+        CompletableFuture<SipResponse> inject(SipRequest request, InetSocketAddress from, Transport transport) {
+            CompletableFuture<SipResponse> result = new CompletableFuture<>();
+            InboundMessage inbound = new InboundMessage(request, transport, from, address, null);
+            delivery.execute(() -> receiver.accept(new IncomingRequest() {
+                @Override
+                public SipRequest request() {
+                    return request;
+                }
+
+                @Override
+                public InboundMessage inbound() {
+                    return inbound;
+                }
+
+                @Override
+                public void respond(SipResponse response) {
+                    result.complete(response);
+                }
+            }));
+            return result;
+        }
+
+        @Override
+        public void onRequest(Consumer<IncomingRequest> receiver) {
+            this.receiver = receiver;
+        }
+
+        @Override
+        public InetSocketAddress localAddress(Transport transport) {
+            return address;
+        }
+
+        @Override
+        public void close() {
+            closed.set(true);
+            endpoints.remove(address, this);
+        }
+    }
+}
