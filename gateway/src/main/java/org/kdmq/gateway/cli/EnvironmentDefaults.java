@@ -19,6 +19,9 @@ final class EnvironmentDefaults implements IDefaultValueProvider {
     }
 
     static String variableFor(String longOption) {
+        if (longOption.equals("--admin")) {
+            return "KDMQ_ADMIN_URL"; // the client commands' "where is the node"
+        }
         return "KDMQ_" + longOption.replaceFirst("^--", "").replace('-', '_').toUpperCase(Locale.ROOT);
     }
 

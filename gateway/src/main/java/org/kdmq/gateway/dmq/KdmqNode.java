@@ -147,6 +147,17 @@ public final class KdmqNode implements Dmq, AutoCloseable {
         return nodeList;
     }
 
+    /**
+     * Whether the node is part of a cluster: some other node is active, or it is alone by design (no
+     * notification address but itself). Used by /health/ready.
+     */
+    public boolean joined() {
+        if (!nodeList.remotes(NodeInfo::isActive).isEmpty()) {
+            return true;
+        }
+        return nodeList.remotes(NodeInfo::notificationAddress).isEmpty() && started.get();
+    }
+
     /** Runs one ping round now (tests, and operators who do not want to wait for the timer). */
     public CompletableFuture<Void> pingNow() {
         return CompletableFuture.runAsync(membership::ping, workers);

@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import org.kdmq.gateway.dmq.DmqSettings;
+import org.kdmq.gateway.transport.TlsConfig;
 
 /**
  * Everything a gateway process needs: the DMQ settings (Kamailio's modparams), where SIP listens, the

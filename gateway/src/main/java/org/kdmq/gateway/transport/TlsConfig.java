@@ -1,4 +1,4 @@
-package org.kdmq.gateway.server;
+package org.kdmq.gateway.transport;
 
 import java.nio.file.Path;
 

@@ -1,0 +1,63 @@
+package org.kdmq.gateway.cli;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.kdmq.gateway.dmq.KdmqMessages;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code kdmq-gateway}: run a node (default) or talk to a running one. */
+@Command(name = "kdmq-gateway", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "A Kamailio DMQ cluster node with a kazoo-style RabbitMQ bridge.",
+        subcommands = {RunCommand.class, ClientCommands.Rpc.class, ClientCommands.Nodes.class, ClientCommands.Send.class,
+                ClientCommands.Bcast.class})
+public final class Main implements Runnable {
+    private static final List<String> SUBCOMMANDS = List.of("run", "rpc", "nodes", "send", "bcast", "help");
+
+    public static void main(String[] args) {
+        System.exit(execute(args, System.getenv(), new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line; returns the exit code (2 for bad usage). */
+    public static int execute(String[] args, Map<String, String> environment, PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setDefaultValueProvider(new EnvironmentDefaults(environment));
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setParameterExceptionHandler((e, a) -> {
+            err.println("kdmq-gateway: " + e.getMessage());
+            err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            return 2;
+        });
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            err.println("kdmq-gateway: " + e.getMessage());
+            return 1;
+        });
+        return cli.execute(withDefaultCommand(args));
+    }
+
+    /** "run" is the default: {@code kdmq-gateway --ping-interval 5} means {@code kdmq-gateway run --ping-interval 5}. */
+    static String[] withDefaultCommand(String[] args) {
+        if (args.length > 0 && (SUBCOMMANDS.contains(args[0]) || List.of("-h", "--help", "-V", "--version").contains(args[0]))) {
+            return args;
+        }
+        List<String> out = new ArrayList<>();
+        out.add("run");
+        out.addAll(List.of(args));
+        return out.toArray(String[]::new);
+    }
+
+    @Override
+    public void run() {
+        // Not reached: withDefaultCommand always picks a subcommand.
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {KdmqMessages.PRODUCT + " " + KdmqMessages.VERSION};
+        }
+    }
+}

@@ -1,0 +1,432 @@
+package org.kdmq.gateway.transaction;
+
+import java.net.InetSocketAddress;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.kdmq.gateway.sip.message.CSeq;
+import org.kdmq.gateway.sip.message.HeaderNames;
+import org.kdmq.gateway.sip.message.NameAddress;
+import org.kdmq.gateway.sip.message.SipMessage;
+import org.kdmq.gateway.sip.message.SipRequest;
+import org.kdmq.gateway.sip.message.SipResponse;
+import org.kdmq.gateway.sip.message.SipSyntaxException;
+import org.kdmq.gateway.sip.message.Via;
+import org.kdmq.gateway.transport.InboundMessage;
+import org.kdmq.gateway.transport.SipTransportLayer;
+import org.kdmq.gateway.transport.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Non-INVITE client and server transactions (RFC 3261 sections 17.1.2, 17.2.2, matching per 17.1.3
+ * and 17.2.3). Client: retransmits over UDP on timer E (T1 doubling to T2), ends with a local 408 on
+ * timer F or a local 503 when the request cannot be sent, absorbs late copies of the final response
+ * during timer K. Server: delivers each request once, answers retransmissions with the last response,
+ * forgets the transaction after timer J. Results and requests reach the application on its executor.
+ */
+public final class TransactionLayer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TransactionLayer.class);
+    public static final String MAGIC_COOKIE = "z9hG4bK";
+
+    private final SipTransportLayer transport;
+    private final TransactionSettings settings;
+    private final TimerScheduler timers;
+    private final Executor executor;
+    private final TransactionStats stats = new TransactionStats();
+    private final Map<String, ClientTransaction> clients = new ConcurrentHashMap<>();
+    private final Map<String, ServerTx> servers = new ConcurrentHashMap<>();
+    private final String branchPrefix = MAGIC_COOKIE + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
+    private final AtomicLong branchCounter = new AtomicLong();
+    private volatile Consumer<ServerTransaction> requestHandler = tx -> tx.respond(
+            SipResponse.to(tx.request(), 503, "Service Unavailable").build());
+    private volatile Function<Transport, String> sentBy;
+    private volatile boolean closed;
+
+    public TransactionLayer(SipTransportLayer transport, TransactionSettings settings, TimerScheduler timers,
+                            Executor executor) {
+        this.transport = Objects.requireNonNull(transport, "transport");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.timers = Objects.requireNonNull(timers, "timers");
+        this.executor = Objects.requireNonNull(executor, "executor");
+        this.sentBy = t -> {
+            InetSocketAddress a = transport.localAddress(t);
+            if (a == null) {
+                a = transport.localAddress(Transport.UDP);
+            }
+            String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+        };
+        transport.setInboundHandler(this::onInbound);
+    }
+
+    /** Who receives new requests (on the executor). Unset, requests are answered 503. */
+    public void setRequestHandler(Consumer<ServerTransaction> handler) {
+        this.requestHandler = Objects.requireNonNull(handler, "handler");
+    }
+
+    /** The host:port our Via headers advertise per transport (default: the listener's address). */
+    public void setSentBy(Function<Transport, String> sentBy) {
+        this.sentBy = Objects.requireNonNull(sentBy, "sentBy");
+    }
+
+    public TransactionStats stats() {
+        return stats;
+    }
+
+    public int activeClientTransactions() {
+        return clients.size();
+    }
+
+    public int activeServerTransactions() {
+        return servers.size();
+    }
+
+    /** A new unique branch id with RFC 3261's magic cookie. */
+    public String newBranch() {
+        return branchPrefix + "." + Long.toHexString(branchCounter.incrementAndGet());
+    }
+
+    // ---- client side ------------------------------------------------------------------------------
+
+    /**
+     * Sends a request in a new client transaction. A new top Via (our sent-by, a new branch) is always
+     * added, so a forwarded request keeps its earlier Vias below ours.
+     */
+    public CompletableFuture<ClientResponse> sendRequest(SipRequest request, Transport t, InetSocketAddress destination) {
+        CompletableFuture<ClientResponse> result = new CompletableFuture<>();
+        if (closed) {
+            result.complete(new ClientResponse(local(request, 503, "Service Unavailable (shutting down)"), true));
+            return result;
+        }
+        String branch = newBranch();
+        SipRequest withVia = request.toBuilder().headers(request.headers().toBuilder()
+                .addFirst(HeaderNames.VIA, "SIP/2.0/" + t.viaName() + " " + sentBy.apply(t) + ";branch=" + branch)
+                .build()).build();
+        CSeq cseq = withVia.cseq();
+        String key = branch + "|" + (cseq != null ? cseq.method() : withVia.method().toUpperCase(Locale.ROOT));
+        ClientTransaction tx = new ClientTransaction(key, withVia, t, destination, result);
+        clients.put(key, tx);
+        stats.clientStarted.increment();
+        tx.start();
+        return result;
+    }
+
+    private final class ClientTransaction {
+        private final String key;
+        private final SipRequest request;
+        private final Transport transport;
+        private final InetSocketAddress destination;
+        private final CompletableFuture<ClientResponse> result;
+        private boolean proceeding;
+        private boolean completed;
+        private long interval;
+        private TimerScheduler.Timeout timerE;
+        private TimerScheduler.Timeout timerF;
+
+        ClientTransaction(String key, SipRequest request, Transport transport, InetSocketAddress destination,
+                          CompletableFuture<ClientResponse> result) {
+            this.key = key;
+            this.request = request;
+            this.transport = transport;
+            this.destination = destination;
+            this.result = result;
+        }
+
+        synchronized void start() {
+            timerF = timers.schedule(this::onTimerF, settings.timerF().toMillis(), TimeUnit.MILLISECONDS);
+            if (!transport.isReliable()) {
+                interval = settings.t1().toMillis();
+                timerE = timers.schedule(this::onTimerE, interval, TimeUnit.MILLISECONDS);
+            }
+            send(false);
+        }
+
+        private void send(boolean retransmission) {
+            TransactionLayer.this.transport.send(request, transport, destination).whenComplete((v, error) -> {
+                if (error != null) {
+                    onSendFailure(error);
+                }
+            });
+            if (retransmission) {
+                stats.retransmissions.increment();
+            }
+        }
+
+        private synchronized void onTimerE() {
+            if (completed) {
+                return;
+            }
+            send(true);
+            interval = proceeding ? settings.t2().toMillis() : Math.min(interval * 2, settings.t2().toMillis());
+            timerE = timers.schedule(this::onTimerE, interval, TimeUnit.MILLISECONDS);
+        }
+
+        private void onTimerF() {
+            if (finish(new ClientResponse(local(request, 408, "Request Timeout"), true))) {
+                stats.timeouts.increment();
+                LOG.debug("event=request_timeout call_id={} destination={}", request.callId(), destination);
+            }
+        }
+
+        private void onSendFailure(Throwable error) {
+            String why = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+            if (finish(new ClientResponse(local(request, 503, "Service Unavailable (" + oneLine(why) + ")"), true))) {
+                stats.transportErrors.increment();
+                LOG.debug("event=send_failed call_id={} destination={} error={}", request.callId(), destination, why);
+            }
+        }
+
+        void onResponse(SipResponse response) {
+            synchronized (this) {
+                if (completed) {
+                    return; // a retransmitted final response during timer K
+                }
+                if (response.isProvisional()) {
+                    proceeding = true;
+                    return;
+                }
+            }
+            finish(new ClientResponse(response, false));
+        }
+
+        /** Completes once; later finals are ignored. Schedules the transaction's removal (timer K). */
+        private boolean finish(ClientResponse outcome) {
+            synchronized (this) {
+                if (completed) {
+                    return false;
+                }
+                completed = true;
+                if (timerE != null) {
+                    timerE.cancel();
+                }
+                if (timerF != null) {
+                    timerF.cancel();
+                }
+            }
+            long k = transport.isReliable() || outcome.local() ? 0 : settings.t4().toMillis();
+            if (k == 0) {
+                clients.remove(key, this);
+            } else {
+                timers.schedule(() -> clients.remove(key, this), k, TimeUnit.MILLISECONDS);
+            }
+            deliver(() -> result.complete(outcome));
+            return true;
+        }
+    }
+
+    // ---- server side ------------------------------------------------------------------------------
+
+    private final class ServerTx implements ServerTransaction {
+        private final String key;
+        private final SipRequest request;
+        private final InboundMessage inbound;
+        private SipResponse lastResponse;
+        private boolean completed;
+        private TimerScheduler.Timeout abandonTimer;
+
+        ServerTx(String key, InboundMessage inbound) {
+            this.key = key;
+            this.request = (SipRequest) inbound.message();
+            this.inbound = inbound;
+        }
+
+        @Override
+        public SipRequest request() {
+            return request;
+        }
+
+        @Override
+        public InboundMessage inbound() {
+            return inbound;
+        }
+
+        @Override
+        public void respond(SipResponse response) {
+            SipResponse toSend = withToTag(response);
+            synchronized (this) {
+                if (completed) {
+                    LOG.debug("event=late_response_ignored call_id={} status={}", request.callId(), response.statusCode());
+                    return;
+                }
+                lastResponse = toSend;
+                if (!toSend.isProvisional()) {
+                    completed = true;
+                    if (abandonTimer != null) {
+                        abandonTimer.cancel();
+                    }
+                }
+            }
+            transport.sendResponse(toSend, inbound).whenComplete((v, error) -> {
+                if (error != null) {
+                    LOG.debug("event=response_send_failed call_id={} peer={} error={}", request.callId(),
+                            inbound.remote(), error.toString());
+                }
+            });
+            if (!toSend.isProvisional()) {
+                long j = inbound.transport().isReliable() ? 0 : settings.timerJ().toMillis();
+                if (j == 0) {
+                    servers.remove(key, this);
+                } else {
+                    timers.schedule(() -> servers.remove(key, this), j, TimeUnit.MILLISECONDS);
+                }
+            }
+        }
+
+        /** A copy of the request came again: answer with the last response, if any (17.2.2). */
+        void onRetransmission() {
+            SipResponse again;
+            synchronized (this) {
+                again = lastResponse;
+            }
+            stats.requestRetransmissionsAbsorbed.increment();
+            if (again != null) {
+                transport.sendResponse(again, inbound);
+            }
+        }
+
+        void watchForAbandonment() {
+            // An application that never answers must not leak the transaction.
+            long limit = settings.timerF().toMillis() + settings.timerJ().toMillis();
+            abandonTimer = timers.schedule(() -> {
+                boolean abandoned;
+                synchronized (this) {
+                    abandoned = !completed;
+                    completed = true;
+                }
+                if (abandoned) {
+                    stats.abandoned.increment();
+                    servers.remove(key, this);
+                    LOG.warn("event=request_never_answered call_id={} method={} peer={}", request.callId(),
+                            request.method(), inbound.remote());
+                }
+            }, limit, TimeUnit.MILLISECONDS);
+        }
+
+        private SipResponse withToTag(SipResponse response) {
+            String to = response.header(HeaderNames.TO).orElse(null);
+            if (to == null) {
+                return response;
+            }
+            try {
+                if (NameAddress.parse(to).tag() != null) {
+                    return response;
+                }
+            } catch (SipSyntaxException e) {
+                return response;
+            }
+            return response.toBuilder().setHeader(HeaderNames.TO,
+                    to + ";tag=" + Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE)).build();
+        }
+    }
+
+    // ---- inbound ---------------------------------------------------------------------------------
+
+    private void onInbound(InboundMessage inbound) {
+        SipMessage message = inbound.message();
+        try {
+            if (message instanceof SipResponse response) {
+                onResponse(response);
+            } else {
+                onRequest(inbound, (SipRequest) message);
+            }
+        } catch (SipSyntaxException e) {
+            LOG.debug("event=unmatchable_message peer={} error={}", inbound.remote(), e.getMessage());
+        }
+    }
+
+    private void onResponse(SipResponse response) {
+        Via via = response.topVia();
+        CSeq cseq = response.cseq();
+        ClientTransaction tx = via == null || via.branch() == null || cseq == null ? null
+                : clients.get(via.branch() + "|" + cseq.method());
+        if (tx == null) {
+            stats.strayResponses.increment();
+            LOG.debug("event=stray_response status={} call_id={}", response.statusCode(), response.callId());
+            return;
+        }
+        tx.onResponse(response);
+    }
+
+    private void onRequest(InboundMessage inbound, SipRequest request) {
+        String method = request.method().toUpperCase(Locale.ROOT);
+        if (method.equals("ACK")) {
+            return; // no INVITE transactions here: nothing to acknowledge
+        }
+        if (closed) {
+            transport.sendResponse(SipResponse.to(request, 503, "Service Unavailable (shutting down)").build(), inbound);
+            return;
+        }
+        String key = serverKey(request, method);
+        if (method.equals("CANCEL")) {
+            // A non-INVITE cannot be cancelled; answer whether it matched anything (RFC 3261 9.2).
+            boolean known = servers.keySet().stream().anyMatch(k -> k.startsWith(serverKey(request, "") ));
+            transport.sendResponse(SipResponse.to(request, known ? 200 : 481,
+                    known ? "OK" : "Call/Transaction Does Not Exist").build(), inbound);
+            return;
+        }
+        ServerTx fresh = new ServerTx(key, inbound);
+        ServerTx existing = servers.putIfAbsent(key, fresh);
+        if (existing != null) {
+            existing.onRetransmission();
+            return;
+        }
+        stats.serverStarted.increment();
+        fresh.watchForAbandonment();
+        Consumer<ServerTransaction> handler = requestHandler;
+        deliver(() -> handler.accept(fresh));
+    }
+
+    /** RFC 3261 17.2.3: branch + sent-by + method; RFC 2543 fallback for branches without the cookie. */
+    private static String serverKey(SipRequest request, String method) {
+        Via via = request.topVia();
+        String branch = via == null ? null : via.branch();
+        if (branch != null && branch.startsWith(MAGIC_COOKIE)) {
+            return branch + "|" + via.host().toLowerCase(Locale.ROOT) + ":" + via.port() + "|" + method;
+        }
+        CSeq cseq = request.cseq();
+        String fromTag;
+        try {
+            NameAddress from = request.from();
+            fromTag = from == null ? "" : String.valueOf(from.tag());
+        } catch (SipSyntaxException e) {
+            fromTag = "";
+        }
+        return "2543|" + request.callId() + "|" + (cseq == null ? "" : cseq.sequence()) + "|" + fromTag + "|"
+                + request.header(HeaderNames.VIA).orElse("") + "|" + method;
+    }
+
+    private void deliver(Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (RuntimeException e) {
+            LOG.warn("event=delivery_rejected error={}", e.toString());
+        }
+    }
+
+    private static SipResponse local(SipRequest request, int code, String reason) {
+        return SipResponse.to(request, code, reason).build();
+    }
+
+    private static String oneLine(String s) {
+        String flat = s.replaceAll("[\\r\\n]+", " ");
+        return flat.length() > 100 ? flat.substring(0, 100) : flat;
+    }
+
+    /** Ends every client transaction with a local 503 and stops taking requests. */
+    @Override
+    public void close() {
+        closed = true;
+        for (ClientTransaction tx : clients.values()) {
+            tx.finish(new ClientResponse(local(tx.request, 503, "Service Unavailable (shutting down)"), true));
+        }
+    }
+}
