@@ -132,6 +132,9 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--admin-auth", description = "protect the admin endpoint: user:password (basic) or 'Bearer TOKEN'")
     String adminAuth;
 
+    @Option(names = "--io-threads", defaultValue = "0", description = "SIP network threads (0: twice the cores) (default: ${DEFAULT-VALUE})")
+    int ioThreads;
+
     @Option(names = "--shutdown-grace", defaultValue = "5", description = "seconds to finish in-flight work on stop (default: ${DEFAULT-VALUE})")
     int shutdownGraceSeconds;
 
@@ -164,6 +167,9 @@ public final class RunCommand implements Callable<Integer> {
         }
         if (pingInterval < 60) {
             LOG.warn("event=low_ping_interval seconds={} note=\"Kamailio would raise it to 60\"", pingInterval);
+        }
+        if (ioThreads < 0 || ioThreads > 256) {
+            throw bad("--io-threads must be 0..256");
         }
         if (numWorkers < 1 || numWorkers > 1024) {
             throw bad("--num-workers must be 1..1024");
@@ -219,7 +225,7 @@ public final class RunCommand implements Callable<Integer> {
             throw bad(e.getMessage());
         }
         return new GatewayConfig(dmq, sip, tlsAddress, tls, Duration.ofMillis(t1Ms), Duration.ofMillis(t2Ms), frTimer,
-                admin, adminAuth, Duration.ofSeconds(shutdownGraceSeconds));
+                admin, adminAuth, Duration.ofSeconds(shutdownGraceSeconds), ioThreads);
     }
 
     @Override

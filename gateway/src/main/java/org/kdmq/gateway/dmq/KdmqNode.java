@@ -106,11 +106,16 @@ public final class KdmqNode implements Dmq, AutoCloseable {
 
     /** Tells the cluster we are leaving, waits up to {@code grace} for the answers, then stops. */
     public void shutdown(java.time.Duration grace) {
+        shutdown(grace, true);
+    }
+
+    /** Stops; with {@code tellCluster} false, silently, as a crash would look to the others. */
+    public void shutdown(java.time.Duration grace, boolean tellCluster) {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
         scheduler.shutdownNow();
-        if (started.get()) {
+        if (started.get() && tellCluster) {
             CompletableFuture<Void> leaving = membership.leave();
             try {
                 leaving.get(grace.toMillis(), TimeUnit.MILLISECONDS);

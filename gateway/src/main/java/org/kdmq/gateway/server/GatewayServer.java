@@ -43,7 +43,7 @@ public final class GatewayServer implements AutoCloseable {
 
     private GatewayServer(GatewayConfig config) throws IOException {
         this.config = config;
-        TransportSettings ts = TransportSettings.udpAndTcp(config.sipListen());
+        TransportSettings ts = TransportSettings.udpAndTcp(config.sipListen()).withIoThreads(config.ioThreads());
         if (config.tls() != null) {
             ts = ts.withTls(config.tlsListen(), config.tls());
         }
@@ -179,6 +179,16 @@ public final class GatewayServer implements AutoCloseable {
 
     public InetSocketAddress sipAddress(Transport t) {
         return transport.localAddress(t);
+    }
+
+    /** Stops at once without telling the cluster, as a crash would (tests, failure drills). */
+    public void abort() {
+        node.shutdown(java.time.Duration.ZERO, false);
+        if (admin != null) {
+            admin.close();
+        }
+        opsExecutor.shutdownNow();
+        timers.close();
     }
 
     /** Leaves the cluster (within the grace period), then closes everything. */

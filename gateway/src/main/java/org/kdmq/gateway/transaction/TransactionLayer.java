@@ -177,8 +177,11 @@ public final class TransactionLayer implements AutoCloseable {
             }
         }
 
-        private void onSendFailure(Throwable error) {
-            String why = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+        private void onSendFailure(Throwable failure) {
+            Throwable error = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            String why = error instanceof java.net.ConnectException ? "cannot connect to " + destination
+                    : error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
             if (finish(new ClientResponse(local(request, 503, "Service Unavailable (" + oneLine(why) + ")"), true))) {
                 stats.transportErrors.increment();
                 LOG.debug("event=send_failed call_id={} destination={} error={}", request.callId(), destination, why);

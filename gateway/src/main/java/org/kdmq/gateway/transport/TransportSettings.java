@@ -41,6 +41,10 @@ public record TransportSettings(InetSocketAddress udp, InetSocketAddress tcp, In
         return new TransportSettings(udp, address, tls, tlsConfig, limits, idleTimeout, connectTimeout, ioThreads);
     }
 
+    public TransportSettings withIoThreads(int threads) {
+        return new TransportSettings(udp, tcp, tls, tlsConfig, limits, idleTimeout, connectTimeout, threads);
+    }
+
     public TransportSettings withIdleTimeout(Duration timeout) {
         return new TransportSettings(udp, tcp, tls, tlsConfig, limits, timeout, connectTimeout, ioThreads);
     }

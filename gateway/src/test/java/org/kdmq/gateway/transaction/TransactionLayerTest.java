@@ -113,7 +113,7 @@ class TransactionLayerTest {
         ClientResponse refused = tx.sendRequest(request(), Transport.TCP, PEER).join();
         assertTrue(refused.local());
         assertEquals(503, refused.response().statusCode());
-        assertTrue(refused.response().reasonPhrase().contains("Connection refused"), refused.response().reasonPhrase());
+        assertTrue(refused.response().reasonPhrase().contains("cannot connect to /127.0.0.1:5070"), refused.response().reasonPhrase());
         assertEquals(1, tx.stats().transportErrors());
     }
 

@@ -1,0 +1,162 @@
+package org.kdmq.gateway.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.kdmq.gateway.server.TestNodes.await;
+import static org.kdmq.gateway.server.TestNodes.uriOf;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.kdmq.gateway.api.DispatchMode;
+import org.kdmq.gateway.api.DmqMessage;
+import org.kdmq.gateway.api.DmqResponse;
+import org.kdmq.gateway.api.NodeAddress;
+import org.kdmq.gateway.api.NodeInfo;
+import org.kdmq.gateway.api.NodeReply;
+import org.kdmq.gateway.api.NodeStatus;
+import org.kdmq.gateway.transport.Transport;
+
+/** Whole nodes of ours on 127.0.0.1 over real UDP and TCP: join, bcast, send, crash and return. */
+class ClusterTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private final TestNodes nodes = new TestNodes();
+
+    @AfterEach
+    void stop() {
+        nodes.close();
+    }
+
+    private static boolean sees(GatewayServer viewer, GatewayServer other, NodeStatus status) {
+        NodeAddress a = other.config().dmq().serverAddress();
+        return viewer.dmq().nodes().stream().anyMatch(n -> !n.local() && n.address().equals(a) && n.status() == status);
+    }
+
+    private static boolean lacks(GatewayServer viewer, GatewayServer other) {
+        NodeAddress a = other.config().dmq().serverAddress();
+        return viewer.dmq().nodes().stream().noneMatch(n -> !n.local() && n.address().equals(a));
+    }
+
+    private void joinBcastAndSend(Transport transport) throws Exception {
+        GatewayServer n1 = nodes.start(transport, null);
+        GatewayServer n2 = nodes.start(transport, uriOf(n1));
+        GatewayServer n3 = nodes.start(transport, uriOf(n1));
+        List<GatewayServer> all = List.of(n1, n2, n3);
+        await("three nodes agree", WAIT, () -> all.stream().allMatch(s -> s.dmq().nodes().size() == 3
+                && s.dmq().nodes().stream().allMatch(NodeInfo::isActive)));
+
+        ConcurrentLinkedQueue<DmqMessage> received = new ConcurrentLinkedQueue<>();
+        for (GatewayServer s : List.of(n2, n3)) {
+            s.dmq().registerChannel("app", DispatchMode.HANDLE, m -> {
+                received.add(m);
+                return CompletableFuture.completedFuture(DmqResponse.ok("ack", "text/plain"));
+            });
+        }
+        ConcurrentLinkedQueue<NodeReply> replies = new ConcurrentLinkedQueue<>();
+        byte[] body = "{\"hello\":1}".getBytes(StandardCharsets.UTF_8);
+        assertEquals(2, n1.dmq().bcast("app", body, "application/json", null, 1, replies::add).size());
+        await("both replies", WAIT, () -> replies.size() == 2);
+        assertTrue(replies.stream().allMatch(r -> r.statusCode() == 200 && r.bodyAsString().equals("ack")));
+        assertEquals(2, received.size());
+        assertTrue(received.stream().allMatch(m -> m.contentType().equals("application/json")
+                && new String(m.body(), StandardCharsets.UTF_8).equals("{\"hello\":1}") && m.transport() == transport));
+
+        NodeReply unicast = n2.dmq().send("app", n3.config().dmq().serverAddress(), "one".getBytes(StandardCharsets.UTF_8),
+                "text/plain", 1).get(10, TimeUnit.SECONDS);
+        assertEquals(200, unicast.statusCode());
+    }
+
+    @Test
+    void udpClusterJoinsAndMessages() throws Exception {
+        joinBcastAndSend(Transport.UDP);
+    }
+
+    @Test
+    void tcpClusterJoinsAndMessages() throws Exception {
+        joinBcastAndSend(Transport.TCP);
+    }
+
+    @Test
+    void crashedNodeIsRemovedAndComesBack() throws Exception {
+        GatewayServer n1 = nodes.start(Transport.UDP, null);
+        GatewayServer n2 = nodes.start(Transport.UDP, uriOf(n1));
+        GatewayServer n3 = nodes.start(Transport.UDP, uriOf(n1));
+        await("joined", WAIT, () -> List.of(n1, n2, n3).stream().allMatch(s -> s.dmq().nodes().size() == 3));
+        int port3 = n3.config().dmq().serverAddress().port();
+
+        n3.abort();
+        await("n3 removed on n1 and n2", WAIT, () -> lacks(n1, n3) && lacks(n2, n3));
+
+        GatewayServer back = nodes.startAt(port3, Transport.UDP, uriOf(n1), b -> b);
+        await("n3 back everywhere", WAIT, () -> sees(n1, back, NodeStatus.ACTIVE) && sees(n2, back, NodeStatus.ACTIVE)
+                && back.dmq().nodes().size() == 3);
+    }
+
+    @Test
+    void seedCrashIsOnlyMarkedAndRecovers() throws Exception {
+        GatewayServer seed = nodes.start(Transport.TCP, null);
+        GatewayServer n2 = nodes.start(Transport.TCP, uriOf(seed));
+        await("joined", WAIT, () -> seed.dmq().nodes().size() == 2 && n2.dmq().nodes().size() == 2);
+        int seedPort = seed.config().dmq().serverAddress().port();
+        seed.abort();
+        await("seed not_active on n2", WAIT, () -> sees(n2, seed, NodeStatus.NOT_ACTIVE));
+        GatewayServer again = nodes.startAt(seedPort, Transport.TCP, null, b -> b);
+        await("seed active again", WAIT, () -> sees(n2, again, NodeStatus.ACTIVE) && again.dmq().nodes().size() == 2);
+    }
+
+    @Test
+    void gracefulStopIsAnnounced() throws Exception {
+        GatewayServer n1 = nodes.start(Transport.UDP, null);
+        GatewayServer n2 = nodes.start(Transport.UDP, uriOf(n1), b -> b.pingInterval(Duration.ofHours(1)));
+        await("joined", WAIT, () -> n1.dmq().nodes().size() == 2 && n2.dmq().nodes().size() == 2);
+        n2.close();
+        // n1's pings are every second: it may already have removed n2 after disabling it.
+        await("n2 disabled or gone on n1", WAIT, () -> sees(n1, n2, NodeStatus.DISABLED) || lacks(n1, n2));
+    }
+
+    @Test
+    void retransmittedRequestIsHandledOnceAndAnsweredTwice() throws Exception {
+        GatewayServer node = nodes.start(Transport.UDP, null);
+        AtomicInteger handled = new AtomicInteger();
+        node.dmq().registerChannel("once", DispatchMode.HANDLE, m -> {
+            handled.incrementAndGet();
+            return CompletableFuture.completedFuture(DmqResponse.ok());
+        });
+        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            socket.setSoTimeout(10_000);
+            int port = node.config().dmq().serverAddress().port();
+            String request = "KDMQ sip:once@127.0.0.1:" + port + " SIP/2.0\r\n"
+                    + "Via: SIP/2.0/UDP 127.0.0.1:" + socket.getLocalPort() + ";branch=z9hG4bKretrans1\r\n"
+                    + "To: <sip:once@127.0.0.1:" + port + ">\r\n"
+                    + "From: <sip:once@127.0.0.1:" + socket.getLocalPort() + ">;tag=x\r\n"
+                    + "CSeq: 10 KDMQ\r\nCall-ID: retrans-1\r\nMax-Forwards: 1\r\nContent-Type: text/plain\r\n"
+                    + "Content-Length: 1\r\n\r\nx";
+            byte[] bytes = request.getBytes(StandardCharsets.UTF_8);
+            InetSocketAddress target = new InetSocketAddress("127.0.0.1", port);
+            socket.send(new DatagramPacket(bytes, bytes.length, target));
+            String first = receive(socket);
+            socket.send(new DatagramPacket(bytes, bytes.length, target));
+            String second = receive(socket);
+            assertTrue(first.startsWith("SIP/2.0 200 OK"), first);
+            assertEquals(first, second, "the retransmission gets the same answer");
+        }
+        assertEquals(1, handled.get());
+        assertEquals(1, node.transactions().stats().requestRetransmissionsAbsorbed());
+    }
+
+    private static String receive(DatagramSocket socket) throws Exception {
+        byte[] buf = new byte[4096];
+        DatagramPacket p = new DatagramPacket(buf, buf.length);
+        socket.receive(p);
+        return new String(buf, 0, p.getLength(), StandardCharsets.UTF_8);
+    }
+}
