@@ -72,6 +72,7 @@ public final class KamailioNode implements AutoCloseable {
         String cfg = template.replace("@ADDR@", address).replace("@PORT@", Integer.toString(port))
                 .replace("@SERVER_ADDRESS@", serverAddress).replace("@NOTIFY@", notificationAddress)
                 .replace("@CTL@", ctlSocket().toString()).replace("@FR@", Integer.toString(frTimerMs));
+        Files.deleteIfExists(ctlSocket()); // left behind by a killed process
         Path cfgFile = dir.resolve("kamailio.cfg");
         Files.writeString(cfgFile, cfg);
         ProcessBuilder pb = new ProcessBuilder(KAMAILIO.toString(), "-DD", "-E", "-f", cfgFile.toString(),
