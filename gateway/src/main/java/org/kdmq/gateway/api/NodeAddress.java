@@ -13,12 +13,14 @@ import org.kdmq.gateway.transport.Transport;
  */
 public final class NodeAddress {
     private final String host;
+    private final String hostKey;
     private final int port;
     private final Transport transport;
     private final boolean explicitTransport;
 
     private NodeAddress(String host, int port, Transport transport, boolean explicitTransport) {
         this.host = Objects.requireNonNull(host, "host");
+        this.hostKey = host.toLowerCase(Locale.ROOT);
         this.port = port;
         this.transport = transport;
         this.explicitTransport = explicitTransport;
@@ -96,12 +98,12 @@ public final class NodeAddress {
     @Override
     public boolean equals(Object o) {
         return o instanceof NodeAddress other && port == other.port && transport == other.transport
-                && host.toLowerCase(Locale.ROOT).equals(other.host.toLowerCase(Locale.ROOT));
+                && hostKey.equals(other.hostKey);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(host.toLowerCase(Locale.ROOT), port, transport);
+        return (hostKey.hashCode() * 31 + port) * 31 + transport.hashCode();
     }
 
     @Override

@@ -46,13 +46,15 @@ public final class NodeList {
 
     private final MembershipPolicy policy;
     private final List<Entry> entries = new ArrayList<>();
+    /** The same entries by address, so merging a list of n lines costs O(n), not O(n * size). */
+    private final java.util.Map<NodeAddress, Entry> index = new java.util.HashMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final int maxNodes;
 
     public NodeList(NodeAddress self, InetAddress selfIp, MembershipPolicy policy, int maxNodes) {
         this.policy = Objects.requireNonNull(policy, "policy");
         this.maxNodes = maxNodes;
-        entries.add(new Entry(self, true, selfIp, NodeStatus.ACTIVE));
+        insert(new Entry(self, true, selfIp, NodeStatus.ACTIVE));
     }
 
     public void addListener(Listener listener) {
@@ -72,7 +74,7 @@ public final class NodeList {
             }
             Entry e = new Entry(address, false, resolvedIp, NodeStatus.ACTIVE);
             e.notificationAddress = true;
-            entries.add(0, e);
+            insert(e);
             after = e.snapshot();
         }
         fire(null, after);
@@ -87,7 +89,7 @@ public final class NodeList {
                 return false;
             }
             Entry e = new Entry(address, false, resolvedIp, status);
-            entries.add(0, e);
+            insert(e);
             after = e.snapshot();
         }
         fire(null, after);
@@ -115,7 +117,7 @@ public final class NodeList {
                     }
                     NodeStatus status = line.status() == null ? NodeStatus.ACTIVE : line.status();
                     e = new Entry(line.address(), false, resolved.apply(line.address()), status);
-                    entries.add(0, e);
+                    insert(e);
                     changes.add(new NodeInfo[] {null, e.snapshot()});
                 } else if (!e.local && line.status() != null && e.status != line.status()
                         && e.status != NodeStatus.DISABLED) {
@@ -172,7 +174,7 @@ public final class NodeList {
             }
             before = e.snapshot();
             if (e.status == NodeStatus.DISABLED && !e.notificationAddress) {
-                entries.remove(e);
+                delete(e);
                 after = null;
             } else {
                 if (policy.failCountEnabled()) {
@@ -225,7 +227,7 @@ public final class NodeList {
             if (e == null || e.local) {
                 return false;
             }
-            entries.remove(e);
+            delete(e);
             before = e.snapshot();
         }
         fire(before, null);
@@ -299,12 +301,18 @@ public final class NodeList {
     }
 
     private Entry find(NodeAddress address) {
-        for (Entry e : entries) {
-            if (e.address.equals(address)) {
-                return e;
-            }
-        }
-        return null;
+        return index.get(address);
+    }
+
+    /** Newest first, as Kamailio prepends. */
+    private void insert(Entry e) {
+        entries.add(0, e);
+        index.put(e.address, e);
+    }
+
+    private void delete(Entry e) {
+        entries.remove(e);
+        index.remove(e.address, e);
     }
 
     private void fire(NodeInfo before, NodeInfo after) {

@@ -64,7 +64,27 @@ public final class NodeListBody {
         return lines;
     }
 
+    /**
+     * Parsed lines by text. Node lists repeat the same lines over and over (every ping carries the whole
+     * list), so in a big cluster this turns most of the parsing into a lookup. Bounded: cleared when full.
+     */
+    private static final java.util.Map<String, Line> CACHE = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int CACHE_LIMIT = 50_000;
+
     private static Line parseLine(String raw, int lineNumber) throws MalformedNodeListException {
+        Line cached = CACHE.get(raw);
+        if (cached != null) {
+            return cached;
+        }
+        Line parsed = parseUncached(raw, lineNumber);
+        if (CACHE.size() >= CACHE_LIMIT) {
+            CACHE.clear();
+        }
+        CACHE.put(raw, parsed);
+        return parsed;
+    }
+
+    private static Line parseUncached(String raw, int lineNumber) throws MalformedNodeListException {
         SipUri uri;
         try {
             uri = SipUri.parse(raw);

@@ -103,6 +103,19 @@ class TransportExchangeTest {
     }
 
     @Test
+    void largeDatagramsArriveWhole() throws Exception {
+        BlockingQueue<InboundMessage> aIn = new LinkedBlockingQueue<>();
+        BlockingQueue<InboundMessage> bIn = new LinkedBlockingQueue<>();
+        NettySipTransportLayer a = start(plain(), aIn);
+        NettySipTransportLayer b = start(plain(), bIn);
+        String big = "x".repeat(40_000); // a node list of ~1000 nodes is this large
+        SipRequest r = request("SIP/2.0/UDP 127.0.0.1:" + a.localAddress(Transport.UDP).getPort() + ";branch=z9hG4bKbig",
+                "big").toBuilder().body(big).build();
+        a.send(r, Transport.UDP, b.localAddress(Transport.UDP)).get(10, TimeUnit.SECONDS);
+        assertEquals(big, take(bIn).message().bodyAsString());
+    }
+
+    @Test
     void tcpExchangeAnswersOnTheSameConnectionAndReusesIt() throws Exception {
         BlockingQueue<InboundMessage> aIn = new LinkedBlockingQueue<>();
         BlockingQueue<InboundMessage> bIn = new LinkedBlockingQueue<>();
