@@ -24,17 +24,20 @@ import org.kdmq.gateway.api.NodeAddress;
  * @param maxQueuedPerWorkerQueue requests waiting for a worker before new ones get 503
  * @param onlyFromKnownNodes optional security: accept KDMQ only from the IPs of listed nodes and
  *                          notification addresses (off by default, as Kamailio has no such check)
+ * @param dnsServers        DNS servers for multi_notify lookups; empty means the system's (resolv.conf)
  */
 public record DmqSettings(NodeAddress serverAddress, List<String> notificationAddresses, String notificationChannel,
                           boolean multiNotify, int numWorkers, int workerUsleep, Duration pingInterval,
                           MembershipPolicy policy, int maxNodes, int maxBodySize, int maxChannelLength,
-                          int maxQueuedPerWorkerQueue, boolean onlyFromKnownNodes) {
+                          int maxQueuedPerWorkerQueue, boolean onlyFromKnownNodes,
+                          List<java.net.InetSocketAddress> dnsServers) {
 
     public static final String DEFAULT_NOTIFICATION_CHANNEL = "notification_peer";
 
     public DmqSettings {
         Objects.requireNonNull(serverAddress, "server_address");
         notificationAddresses = List.copyOf(notificationAddresses);
+        dnsServers = dnsServers == null ? List.of() : List.copyOf(dnsServers);
         Objects.requireNonNull(notificationChannel, "notification_channel");
         Objects.requireNonNull(pingInterval, "ping_interval");
         Objects.requireNonNull(policy, "policy");
@@ -73,6 +76,7 @@ public record DmqSettings(NodeAddress serverAddress, List<String> notificationAd
         private int maxChannelLength = 64;
         private int maxQueued = 10_000;
         private boolean onlyFromKnownNodes;
+        private List<java.net.InetSocketAddress> dnsServers = List.of();
 
         private Builder(NodeAddress serverAddress) {
             this.serverAddress = serverAddress;
@@ -90,11 +94,12 @@ public record DmqSettings(NodeAddress serverAddress, List<String> notificationAd
         public Builder maxChannelLength(int v) { maxChannelLength = v; return this; }
         public Builder maxQueued(int v) { maxQueued = v; return this; }
         public Builder onlyFromKnownNodes(boolean v) { onlyFromKnownNodes = v; return this; }
+        public Builder dnsServers(List<java.net.InetSocketAddress> v) { dnsServers = v; return this; }
 
         public DmqSettings build() {
             return new DmqSettings(serverAddress, notificationAddresses, notificationChannel, multiNotify, numWorkers,
                     workerUsleep, pingInterval, policy, maxNodes, maxBodySize, maxChannelLength, maxQueued,
-                    onlyFromKnownNodes);
+                    onlyFromKnownNodes, dnsServers);
         }
     }
 }

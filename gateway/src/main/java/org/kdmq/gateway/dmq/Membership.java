@@ -90,12 +90,17 @@ final class Membership {
     CompletionStage<DmqResponse> onNotification(DmqMessage message) {
         List<NodeListBody.Line> lines;
         try {
-            lines = NodeListBody.parse(message.body(), settings.maxNodes());
+            // The message size limit bounds the line count; the node limit is checked below (503).
+            lines = NodeListBody.parse(message.body(), Integer.MAX_VALUE);
         } catch (MalformedNodeListException e) {
             node.stats().malformedNodeList();
             LOG.warn("event=malformed_node_list node={} source={} call_id={} reason=\"{}\"", settings.serverAddress(),
                     message.source(), message.callId(), e.getMessage());
             return CompletableFuture.completedFuture(DmqResponse.error(400, e.getMessage()));
+        }
+        if (lines.size() > settings.maxNodes()) {
+            return CompletableFuture.completedFuture(DmqResponse.error(503,
+                    "Service Unavailable (node list longer than max_nodes " + settings.maxNodes() + ")"));
         }
         NodeAddress sender = message.sender() != null ? message.sender().address() : null;
         int changed = merge(lines, sender);

@@ -50,14 +50,9 @@ final class NotificationAddresses {
     private final Set<InetAddress> resolvedIps = new CopyOnWriteArraySet<>();
 
     NotificationAddresses(DmqSettings settings, HostResolver resolver) {
-        this(settings, resolver, List.of());
-    }
-
-    /** @param nameServers DNS servers for multi_notify; empty means the system's (resolv.conf) */
-    NotificationAddresses(DmqSettings settings, HostResolver resolver, List<InetSocketAddress> nameServers) {
         this.settings = settings;
         this.resolver = resolver;
-        this.nameServers = List.copyOf(nameServers);
+        this.nameServers = settings.dnsServers();
     }
 
     /** The nodes to notify, in configuration order, duplicates dropped. Blocks: call on a worker. */
@@ -101,6 +96,7 @@ final class NotificationAddresses {
                 .nameServerProvider(nameServerProvider())
                 .resolvedAddressTypes(ResolvedAddressTypes.IPV4_PREFERRED)
                 .queryTimeoutMillis(DNS_TIMEOUT_MS)
+                .searchDomains(List.of()) // names are taken as given, as Kamailio's get_record does
                 .build();
         List<NodeAddress> nodes = new ArrayList<>();
         try {

@@ -147,6 +147,41 @@ class ChannelMessagingTest {
     }
 
     @Test
+    void replicateForwardsToActiveNodesUnlessTheRequestCameFromOne() throws Exception {
+        org.kdmq.gateway.sip.message.SipRequest register = org.kdmq.gateway.sip.message.SipRequest
+                .builder("REGISTER", "sip:example.com")
+                .header("Via", "SIP/2.0/UDP 192.0.2.50:5060;branch=z9hG4bKphone")
+                .header("From", "<sip:alice@example.com>;tag=p").header("To", "<sip:alice@example.com>")
+                .header("Call-ID", "reg-1").header("CSeq", "1 REGISTER").header("Max-Forwards", "70").build();
+        java.net.InetAddress phone = java.net.InetAddress.getByName("192.0.2.50");
+        List<NodeReply> replies = n1.replicate(register, phone, false).get(10, TimeUnit.SECONDS);
+        assertEquals(2, replies.size());
+        // Our nodes do not take REGISTER: they say so, with Allow.
+        assertTrue(replies.stream().allMatch(r -> r.statusCode() == 405), replies.toString());
+
+        java.net.InetAddress fromNode = java.net.InetAddress.getByName("127.0.0.1");
+        assertTrue(n1.isFromNode(fromNode));
+        assertTrue(n1.replicate(register, fromNode, false).get(10, TimeUnit.SECONDS).isEmpty(), "loop test");
+        assertEquals(2, n1.replicate(register, fromNode, true).get(10, TimeUnit.SECONDS).size(), "loop test skipped");
+    }
+
+    @Test
+    void kdmqRequestsHaveKamailiosHeaderOrder() throws Exception {
+        org.kdmq.gateway.sip.message.SipRequest kamailio = KamailioReplayTest.request("htable-set-and-bcast", "01-kdmq.sip");
+        org.kdmq.gateway.sip.message.SipRequest ours = KdmqMessages.request("htable", address(5260), address(5261),
+                kamailio.body(), "application/json", 1, "127.0.0.1");
+        List<String> theirs = kamailio.headers().asList().stream().map(h -> h.name()).filter(n -> !n.equals("Via")).toList();
+        List<String> mine = ours.headers().asList().stream().map(h -> h.name()).filter(n -> !n.equals("Supported")).toList();
+        assertEquals(theirs, mine);
+        assertEquals(kamailio.requestUriText(), ours.requestUriText());
+        assertEquals(kamailio.header("To"), ours.header("To"));
+        assertEquals(kamailio.header("CSeq"), ours.header("CSeq"));
+        assertEquals(kamailio.header("Max-Forwards"), ours.header("Max-Forwards"));
+        assertEquals(kamailio.header("Content-Type"), ours.header("Content-Type"));
+        assertTrue(ours.header("From").orElseThrow().startsWith("<sip:htable@127.0.0.1:5260>;tag="));
+    }
+
+    @Test
     void invalidOutgoingArgumentsAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> n1.bcast("bad channel", new byte[0], "text/plain", null, 1, r -> { }));
         assertThrows(IllegalArgumentException.class, () -> n1.bcast("app", new byte[0], "text/plain", null, 0, r -> { }));

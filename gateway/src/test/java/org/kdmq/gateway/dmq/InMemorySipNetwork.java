@@ -38,6 +38,26 @@ final class InMemorySipNetwork implements AutoCloseable {
         return e;
     }
 
+    private final Set<java.util.List<InetSocketAddress>> cut = ConcurrentHashMap.newKeySet();
+
+    /** Splits the network: nothing passes between a node of one side and a node of the other. */
+    void partition(java.util.Collection<InetSocketAddress> left, java.util.Collection<InetSocketAddress> right) {
+        for (InetSocketAddress l : left) {
+            for (InetSocketAddress r : right) {
+                cut.add(java.util.List.of(l, r));
+                cut.add(java.util.List.of(r, l));
+            }
+        }
+    }
+
+    void heal() {
+        cut.clear();
+    }
+
+    private boolean blocked(InetSocketAddress from, InetSocketAddress to) {
+        return down.contains(from) || down.contains(to) || cut.contains(java.util.List.of(from, to));
+    }
+
     /** Requests to this address now time out (a dead node or a partition). */
     void takeDown(InetSocketAddress address) {
         down.add(address);
@@ -71,7 +91,7 @@ final class InMemorySipNetwork implements AutoCloseable {
             delivery.execute(() -> {
                 Endpoint target = endpoints.get(destination);
                 if (closed.get() || target == null || target.closed.get() || target.receiver == null
-                        || down.contains(destination) || down.contains(address)) {
+                        || blocked(address, destination)) {
                     result.completeExceptionally(new LocalFailure(408, "Request Timeout (in-memory)"));
                     return;
                 }
@@ -95,7 +115,7 @@ final class InMemorySipNetwork implements AutoCloseable {
                         if (!answered.compareAndSet(false, true)) {
                             return;
                         }
-                        if (down.contains(destination) || down.contains(address)) {
+                        if (blocked(destination, address)) {
                             result.completeExceptionally(new LocalFailure(408, "Request Timeout (in-memory)"));
                         } else {
                             result.complete(response);

@@ -138,6 +138,40 @@ class KamailioReplayTest {
     }
 
     @Test
+    void onlyKnownNodesMayTalkWhenSecured() throws Exception {
+        InMemorySipNetwork.Endpoint endpoint = network.endpoint(new InetSocketAddress("127.0.0.1", 6000));
+        DmqSettings secured = DmqSettings.builder(address(6000)).notificationAddresses(List.of("sip:10.1.1.1:5060"))
+                .pingInterval(Duration.ofHours(1)).onlyFromKnownNodes(true).build();
+        KdmqNode node = new KdmqNode(secured, endpoint, HostResolver.system(), Clock.systemUTC());
+        node.start();
+        nodes.add(node);
+        SipRequest set = request("stranger-requests-and-deadlock", "39-kdmq.sip");
+        SipResponse stranger = endpoint.inject(set, new InetSocketAddress("192.0.2.66", 40000), Transport.UDP)
+                .orTimeout(10, TimeUnit.SECONDS).join();
+        assertEquals(403, stranger.statusCode());
+        SipResponse seed = endpoint.inject(set, new InetSocketAddress("10.1.1.1", 5060), Transport.UDP)
+                .orTimeout(10, TimeUnit.SECONDS).join();
+        assertEquals(404, seed.statusCode(), "the notification address is let through (no htable channel here)");
+    }
+
+    @Test
+    void aListLongerThanMaxNodesIs503() throws Exception {
+        InMemorySipNetwork.Endpoint endpoint = network.endpoint(new InetSocketAddress("127.0.0.1", 6001));
+        KdmqNode small = new KdmqNode(DmqSettings.builder(address(6001)).pingInterval(Duration.ofHours(1)).maxNodes(3).build(),
+                endpoint, HostResolver.system(), Clock.systemUTC());
+        small.start();
+        nodes.add(small);
+        StringBuilder body = new StringBuilder();
+        for (int i = 1; i <= 5; i++) {
+            body.append("sip:10.0.0.").append(i).append(":5060;status=active\r\n");
+        }
+        SipRequest big = request("stranger-requests-and-deadlock", "35-kdmq.sip").toBuilder().body(body.toString()).build();
+        SipResponse r = endpoint.inject(big, STRANGER, Transport.UDP).orTimeout(10, TimeUnit.SECONDS).join();
+        assertEquals(503, r.statusCode());
+        assertEquals(1, small.nodes().size());
+    }
+
+    @Test
     void kamailioChannelRequestsGet200WithoutBody() throws Exception {
         // htable replication and dmq_bcast_message("mychannel") as Kamailio 5.6.3 sent them.
         for (String file : List.of("01-kdmq.sip", "02-kdmq.sip")) {
