@@ -124,6 +124,29 @@ class ClusterTest {
     }
 
     @Test
+    void theKamailioDeadlockPacketIsAnswered400AndTheNodeKeepsWorking() throws Exception {
+        GatewayServer n1 = nodes.start(Transport.UDP, null);
+        GatewayServer n2 = nodes.start(Transport.UDP, uriOf(n1));
+        await("joined", WAIT, () -> n1.dmq().nodes().size() == 2);
+        // The exact bytes that leave Kamailio 5.6.3's node list locked for good.
+        byte[] recorded = org.kdmq.gateway.sip.Fixtures.read("stranger-requests-and-deadlock", "37-kdmq.sip");
+        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            socket.setSoTimeout(10_000);
+            // The answer goes to the Via's sent-by (no rport): point it at our socket, bytes otherwise as recorded.
+            byte[] poison = new String(recorded, StandardCharsets.ISO_8859_1)
+                    .replace("127.0.0.1:42212", "127.0.0.1:" + socket.getLocalPort()).getBytes(StandardCharsets.ISO_8859_1);
+            socket.send(new DatagramPacket(poison, poison.length,
+                    new InetSocketAddress("127.0.0.1", n1.config().dmq().serverAddress().port())));
+            String answer = receive(socket);
+            assertTrue(answer.startsWith("SIP/2.0 400 Malformed node list: line 1: "), answer);
+        }
+        GatewayServer n3 = nodes.start(Transport.UDP, uriOf(n1));
+        await("a join after the packet works", WAIT, () -> List.of(n1, n2, n3).stream().allMatch(s -> s.dmq().nodes().size() == 3));
+        n2.abort();
+        await("failure detection after the packet works", WAIT, () -> lacks(n1, n2) && lacks(n3, n2));
+    }
+
+    @Test
     void retransmittedRequestIsHandledOnceAndAnsweredTwice() throws Exception {
         GatewayServer node = nodes.start(Transport.UDP, null);
         AtomicInteger handled = new AtomicInteger();
