@@ -17,6 +17,7 @@ public final class Main implements Runnable {
     private static final List<String> SUBCOMMANDS = List.of("run", "rpc", "nodes", "send", "bcast", "help");
 
     public static void main(String[] args) {
+        configureLogLevel(args, System.getenv());
         System.exit(execute(args, System.getenv(), new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
@@ -36,6 +37,24 @@ public final class Main implements Runnable {
             return 1;
         });
         return cli.execute(withDefaultCommand(args));
+    }
+
+    /**
+     * slf4j-simple reads its level once, when the first logger is made (before picocli has parsed
+     * anything), so --log-level / KDMQ_LOG_LEVEL is looked up here first.
+     */
+    static void configureLogLevel(String[] args, Map<String, String> environment) {
+        String level = environment.get("KDMQ_LOG_LEVEL");
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--log-level") && i + 1 < args.length) {
+                level = args[i + 1];
+            } else if (args[i].startsWith("--log-level=")) {
+                level = args[i].substring("--log-level=".length());
+            }
+        }
+        if (level != null && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level.toLowerCase(java.util.Locale.ROOT));
+        }
     }
 
     /** "run" is the default: {@code kdmq-gateway --ping-interval 5} means {@code kdmq-gateway run --ping-interval 5}. */

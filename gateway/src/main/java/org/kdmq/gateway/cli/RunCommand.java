@@ -132,6 +132,10 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--admin-auth", description = "protect the admin endpoint: user:password (basic) or 'Bearer TOKEN'")
     String adminAuth;
 
+    @Option(names = "--log-level", defaultValue = "info",
+            description = "error, warn, info, debug (debug shows SIP messages) or trace (default: ${DEFAULT-VALUE})")
+    String logLevel;
+
     @Option(names = "--io-threads", defaultValue = "0", description = "SIP network threads (0: twice the cores) (default: ${DEFAULT-VALUE})")
     int ioThreads;
 
@@ -167,6 +171,9 @@ public final class RunCommand implements Callable<Integer> {
         }
         if (pingInterval < 60) {
             LOG.warn("event=low_ping_interval seconds={} note=\"Kamailio would raise it to 60\"", pingInterval);
+        }
+        if (!List.of("error", "warn", "info", "debug", "trace").contains(logLevel.toLowerCase(java.util.Locale.ROOT))) {
+            throw bad("--log-level must be error, warn, info, debug or trace");
         }
         if (ioThreads < 0 || ioThreads > 256) {
             throw bad("--io-threads must be 0..256");

@@ -153,11 +153,11 @@ public final class KdmqNode implements Dmq, AutoCloseable {
     }
 
     /**
-     * Whether the node is part of a cluster: some other node is active, or it is alone by design (no
-     * notification address but itself). Used by /health/ready.
+     * Whether the node is part of a cluster: another node has answered or notified us and some other
+     * node is active, or it is alone by design (no notification address but itself). For /health/ready.
      */
     public boolean joined() {
-        if (!nodeList.remotes(NodeInfo::isActive).isEmpty()) {
+        if (membership.heardFromCluster() && !nodeList.remotes(NodeInfo::isActive).isEmpty()) {
             return true;
         }
         return nodeList.remotes(NodeInfo::notificationAddress).isEmpty() && started.get();

@@ -34,6 +34,7 @@ final class Membership {
     private final HostResolver resolver;
     private final Clock clock;
     private final NotificationAddresses notificationAddresses;
+    private volatile boolean heardFromCluster;
 
     Membership(KdmqNode node, DmqSettings settings, NodeList nodeList, HostResolver resolver, Clock clock) {
         this.node = node;
@@ -104,6 +105,9 @@ final class Membership {
         }
         NodeAddress sender = message.sender() != null ? message.sender().address() : null;
         int changed = merge(lines, sender);
+        if (sender != null) {
+            heardFromCluster = true;
+        }
         if (sender != null && saysActive(lines, sender)) {
             // It just spoke to us, and says it is up: as good as an answer to a ping.
             nodeList.onAnswered(sender);
@@ -121,6 +125,7 @@ final class Membership {
         boolean unreachable = reply.local() && (reply.statusCode() == 408 || reply.statusCode() == 503);
         if (traffic == KdmqNode.Traffic.MEMBERSHIP) {
             if (reply.statusCode() == 200) {
+                heardFromCluster = true;
                 nodeList.onAnswered(reply.node());
                 mergeReplyBody(reply, callId);
             } else if (unreachable) {
@@ -132,6 +137,11 @@ final class Membership {
         } else if (unreachable && settings.policy().failCountEnabled()) {
             nodeList.find(reply.node(), false).filter(NodeInfo::isActive).ifPresent(n -> nodeList.onTimeout(n.address()));
         }
+    }
+
+    /** Whether another node has answered our membership requests or notified us. */
+    boolean heardFromCluster() {
+        return heardFromCluster;
     }
 
     /** Whether a source IP belongs to a listed node or a notification address (optional security). */
