@@ -245,12 +245,26 @@ public final class RunCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("kdmq-gateway: " + e.getMessage());
             return 1;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stopped.countDown();
-        }, "shutdown"));
-        stopped.await();
+        // SIGTERM/SIGINT: stop taking work, leave the cluster, finish what is in flight, exit 0.
+        // (A JVM left to its default handling would exit 143/130 from a shutdown hook.)
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        for (String signal : List.of("TERM", "INT")) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stopRequested.countDown());
+            } catch (IllegalArgumentException unsupported) {
+                LOG.debug("event=signal_unavailable signal={}", signal);
+            }
+        }
+        Thread fallback = new Thread(server::close, "shutdown");
+        Runtime.getRuntime().addShutdownHook(fallback);
+        stopRequested.await();
+        LOG.info("event=stopping reason=signal grace_s={}", config.shutdownGrace().toSeconds());
+        server.close();
+        try {
+            Runtime.getRuntime().removeShutdownHook(fallback);
+        } catch (IllegalStateException alreadyExiting) {
+            // the JVM is going down anyway
+        }
         return 0;
     }
 

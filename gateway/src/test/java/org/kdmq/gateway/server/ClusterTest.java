@@ -147,6 +147,32 @@ class ClusterTest {
     }
 
     @Test
+    void gracefulStopFinishesWhatIsInFlight() throws Exception {
+        GatewayServer sender = nodes.start(Transport.TCP, null);
+        GatewayServer busy = nodes.start(Transport.TCP, uriOf(sender), b -> b.numWorkers(1));
+        await("joined", WAIT, () -> sender.dmq().nodes().size() == 2);
+        java.util.concurrent.CountDownLatch firstStarted = new java.util.concurrent.CountDownLatch(1);
+        busy.dmq().registerChannel("slow", DispatchMode.HANDLE, m -> {
+            firstStarted.countDown();
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // work takes time (well within timer F)
+            return CompletableFuture.completedFuture(DmqResponse.ok());
+        });
+        List<CompletableFuture<NodeReply>> replies = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            replies.add(sender.dmq().send("slow", busy.config().dmq().serverAddress(), new byte[0], "text/plain", 1));
+        }
+        assertTrue(firstStarted.await(10, TimeUnit.SECONDS));
+        busy.close(); // with 10 requests queued or running
+        for (CompletableFuture<NodeReply> r : replies) {
+            NodeReply reply = r.get(10, TimeUnit.SECONDS);
+            assertTrue(reply.statusCode() == 200 || reply.statusCode() == 503 && !reply.local(),
+                    "each request is answered, none dropped: " + reply);
+        }
+        assertTrue(replies.stream().filter(r -> r.join().statusCode() == 200).count() >= 1);
+        assertEquals(0, replies.stream().filter(r -> r.join().local()).count(), "no request was left unanswered");
+    }
+
+    @Test
     void retransmittedRequestIsHandledOnceAndAnsweredTwice() throws Exception {
         GatewayServer node = nodes.start(Transport.UDP, null);
         AtomicInteger handled = new AtomicInteger();
