@@ -265,22 +265,17 @@ public final class NettySipTransportLayer implements SipTransportLayer {
         if (destination.isUnresolved()) {
             return CompletableFuture.failedFuture(new IOException("unresolved destination " + destination));
         }
-        CompletableFuture<Void> result = new CompletableFuture<>();
-        ch.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(bytes), destination)).addListener(f -> {
-            if (f.isSuccess()) {
-                stats.sent.increment();
-                result.complete(null);
-            } else {
-                stats.sendFailures.increment();
-                result.completeExceptionally(f.cause());
-            }
-        });
-        return result;
+        return counted(ch.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(bytes), destination)));
     }
 
     private CompletableFuture<Void> write(Channel ch, byte[] bytes) {
+        return counted(ch.writeAndFlush(Unpooled.wrappedBuffer(bytes)));
+    }
+
+    /** A write's outcome as a future, counted as sent or failed. */
+    private CompletableFuture<Void> counted(ChannelFuture write) {
         CompletableFuture<Void> result = new CompletableFuture<>();
-        ch.writeAndFlush(Unpooled.wrappedBuffer(bytes)).addListener(f -> {
+        write.addListener(f -> {
             if (f.isSuccess()) {
                 stats.sent.increment();
                 result.complete(null);
@@ -520,37 +515,21 @@ public final class NettySipTransportLayer implements SipTransportLayer {
             return request;
         }
         Via stamped = via.withReceived(rportRequested || hostDiffers ? sourceIp : null, source.getPort());
-        return request.toBuilder().headers(replaceFirstVia(request.headers(), viaText, stamped.toString())).build();
+        return request.toBuilder().headers(replaceFirstVia(request.headers(), viaText, stamped)).build();
     }
 
-    private static SipHeaders replaceFirstVia(SipHeaders headers, String original, String firstStamped) {
+    private static SipHeaders replaceFirstVia(SipHeaders headers, String original, Via stamped) {
         SipHeaders.Builder b = SipHeaders.builder();
         boolean done = false;
         for (SipHeader h : headers.asList()) {
             if (!done && h.hasName(HeaderNames.VIA)) {
-                // Keep any further comma-separated values of the same header line.
-                int comma = firstValueEnd(original);
-                String rest = comma < 0 ? "" : original.substring(comma);
-                b.add(HeaderNames.VIA, firstStamped + rest);
+                b.add(HeaderNames.VIA, Via.replaceFirst(original, stamped));
                 done = true;
             } else {
                 b.add(h.name(), h.value());
             }
         }
         return b.build();
-    }
-
-    private static int firstValueEnd(String value) {
-        boolean quoted = false;
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == '"') {
-                quoted = !quoted;
-            } else if (c == ',' && !quoted) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     private static SipResponse badRequest(SipRequest request, String reason) {

@@ -28,6 +28,12 @@ public final class Via {
     }
 
     private static String firstValue(String value) {
+        int end = firstValueEnd(value);
+        return end < 0 ? value : value.substring(0, end);
+    }
+
+    /** Index of the comma ending the first via-parm of a header value, or -1 when there is one only. */
+    private static int firstValueEnd(String value) {
         boolean quoted = false;
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
@@ -36,10 +42,16 @@ public final class Via {
             } else if (c == '\\' && quoted) {
                 i++;
             } else if (c == ',' && !quoted) {
-                return value.substring(0, i);
+                return i;
             }
         }
-        return value;
+        return -1;
+    }
+
+    /** The header value with its first via-parm replaced by {@code first}, further ones kept. */
+    public static String replaceFirst(String headerValue, Via first) {
+        int end = firstValueEnd(headerValue);
+        return first + (end < 0 ? "" : headerValue.substring(end));
     }
 
     private static Via parse(String text) {
