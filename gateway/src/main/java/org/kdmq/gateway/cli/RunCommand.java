@@ -56,6 +56,10 @@ public final class RunCommand implements Callable<Integer> {
             description = "multi_notify: resolve the notification address's SRV, A and AAAA records and notify each (default: 0)")
     boolean multiNotify;
 
+    @Option(names = "--dns-server", split = ",", description = "DNS server host:port for multi_notify lookups "
+            + "(repeatable; default: the system's, from /etc/resolv.conf)")
+    List<String> dnsServers = new ArrayList<>();
+
     @Option(names = "--num-workers", defaultValue = "2", description = "num_workers: channel handler threads (default: ${DEFAULT-VALUE})")
     int numWorkers;
 
@@ -227,6 +231,7 @@ public final class RunCommand implements Callable<Integer> {
                             failCountThresholdDisabled))
                     .maxNodes(maxNodes)
                     .onlyFromKnownNodes(onlyFromKnownNodes)
+                    .dnsServers(dnsServers.stream().map(d -> socket("--dns-server", d)).toList())
                     .build();
         } catch (IllegalArgumentException e) {
             throw bad(e.getMessage());
