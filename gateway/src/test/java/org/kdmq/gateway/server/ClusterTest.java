@@ -86,6 +86,51 @@ class ClusterTest {
     }
 
     @Test
+    void ipv6NodesJoinAndMessageOverUdpAndTcp() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ipv6Loopback(), "no IPv6 loopback on this machine");
+        for (Transport transport : List.of(Transport.UDP, Transport.TCP)) {
+            GatewayServer a = startV6(transport, null);
+            GatewayServer b = startV6(transport, TestNodes.uriOf(a));
+            await("IPv6 " + transport + " nodes agree", WAIT, () -> a.dmq().nodes().size() == 2 && b.dmq().nodes().size() == 2
+                    && a.dmq().nodes().stream().allMatch(NodeInfo::isActive));
+            assertEquals("[::1]", a.dmq().nodes().get(0).address().host());
+            b.dmq().registerChannel("v6", DispatchMode.HANDLE, m -> CompletableFuture.completedFuture(DmqResponse.ok()));
+            assertEquals(200, a.dmq().send("v6", b.config().dmq().serverAddress(), new byte[0], "text/plain", 1)
+                    .get(10, TimeUnit.SECONDS).statusCode());
+        }
+    }
+
+    private final List<GatewayServer> v6 = new java.util.ArrayList<>();
+
+    @AfterEach
+    void stopV6() {
+        v6.forEach(GatewayServer::abort);
+    }
+
+    private GatewayServer startV6(Transport transport, String notify) throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("::1"))) {
+            port = s.getLocalPort();
+        }
+        org.kdmq.gateway.dmq.DmqSettings dmq = org.kdmq.gateway.dmq.DmqSettings
+                .builder(NodeAddress.of("[::1]", port, transport))
+                .notificationAddresses(notify == null ? List.of() : List.of(notify))
+                .pingInterval(Duration.ofSeconds(1)).build();
+        GatewayServer server = GatewayServer.start(GatewayConfig.of(dmq)
+                .withTimers(Duration.ofMillis(100), Duration.ofMillis(400), Duration.ofSeconds(1)).withIoThreads(1));
+        v6.add(server);
+        return server;
+    }
+
+    private static boolean ipv6Loopback() {
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(new InetSocketAddress("::1", 0))) {
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    @Test
     void crashedNodeIsRemovedAndComesBack() throws Exception {
         GatewayServer n1 = nodes.start(Transport.UDP, null);
         GatewayServer n2 = nodes.start(Transport.UDP, uriOf(n1));
