@@ -1,0 +1,67 @@
+package org.kdmq.bridge.kazoo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+
+/**
+ * The JSON a mirrored DMQ message becomes on AMQP. A JSON-object body goes out as it is, with the
+ * Kazoo envelope fields added only where absent: App-Name, App-Version, Node, Msg-ID (a UUID, as the
+ * kazoo module makes them) and Server-ID (this node's targeted queue). Any other body is wrapped:
+ *
+ * <pre>{"Event-Category":"dmq","Event-Name":"CHANNEL","Channel":"CHANNEL","Sender":"sip:...",
+ *  "Content-Type":"text/plain","Body":"the body as text", ...envelope fields}</pre>
+ */
+public final class KazooEnvelope {
+    public static final String APP_NAME = "kdmq-gateway";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Who we are on the bus. */
+    public record Identity(String appVersion, String node, String serverId) {
+    }
+
+    private KazooEnvelope() {
+    }
+
+    /** The payload to publish; never fails: a body that is not a JSON object is wrapped. */
+    public static ObjectNode build(byte[] body, String contentType, String channel, String sender, Identity who) {
+        ObjectNode payload = asObject(body);
+        if (payload == null) {
+            payload = JSON.createObjectNode();
+            payload.put("Event-Category", "dmq");
+            payload.put("Event-Name", channel);
+            payload.put("Channel", channel);
+            if (sender != null) {
+                payload.put("Sender", sender);
+            }
+            payload.put("Content-Type", contentType == null ? "" : contentType);
+            payload.put("Body", new String(body, StandardCharsets.UTF_8));
+        }
+        putIfAbsent(payload, "App-Name", APP_NAME);
+        putIfAbsent(payload, "App-Version", who.appVersion());
+        putIfAbsent(payload, "Node", who.node());
+        putIfAbsent(payload, "Msg-ID", UUID.randomUUID().toString());
+        putIfAbsent(payload, "Server-ID", who.serverId());
+        return payload;
+    }
+
+    /** The body as a JSON object, or null when it is not one. */
+    public static ObjectNode asObject(byte[] body) {
+        try {
+            JsonNode node = JSON.readTree(body);
+            return node instanceof ObjectNode object ? object : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static void putIfAbsent(ObjectNode payload, String field, String value) {
+        JsonNode existing = payload.get(field);
+        if ((existing == null || existing.isNull() || existing.asText().isEmpty()) && value != null) {
+            payload.put(field, value);
+        }
+    }
+}

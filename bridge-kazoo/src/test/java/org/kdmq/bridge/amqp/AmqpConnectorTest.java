@@ -1,0 +1,82 @@
+package org.kdmq.bridge.amqp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class AmqpConnectorTest {
+
+    @Test
+    void parsesZonesSchemesAndHidesPasswords() {
+        AmqpServer plain = AmqpServer.parse(1, "amqp://u:secret@broker:5672/vh", AmqpServer.DEFAULT_PRIMARY_ZONE);
+        assertEquals("local", plain.zone());
+        assertFalse(plain.tls());
+        assertFalse(plain.toString().contains("secret"), plain.toString());
+        assertEquals("amqp://u:****@broker:5672/vh", plain.safeUrl());
+        AmqpServer eu = AmqpServer.parse(2, "zone=eu;amqps://broker.eu", "local");
+        assertEquals("eu", eu.zone());
+        assertTrue(eu.tls());
+        AmqpServer legacy = AmqpServer.parse(3, "kazoo://guest:guest@10.0.0.1:5672", "local");
+        assertEquals("amqp", legacy.uri().getScheme());
+        assertThrows(IllegalArgumentException.class, () -> AmqpServer.parse(4, "http://x", "local"));
+        assertThrows(IllegalArgumentException.class, () -> AmqpServer.parse(4, "zone=;amqp://x", "local"));
+        assertThrows(IllegalArgumentException.class, () -> AmqpServer.parse(4, "zone=eu amqp://x", "local"));
+    }
+
+    @Test
+    void backoffDoublesToItsCap() {
+        BackoffPolicy p = new BackoffPolicy(Duration.ofMillis(100), Duration.ofMillis(1000));
+        assertEquals(100, p.delay(0).toMillis());
+        assertEquals(200, p.delay(1).toMillis());
+        assertEquals(800, p.delay(3).toMillis());
+        assertEquals(1000, p.delay(10).toMillis());
+        assertEquals(1000, p.delay(1000).toMillis());
+    }
+
+    @Test
+    void connectsToARealBrokerWithRecoveryAndHeartbeats() throws Exception {
+        AmqpServer server = AmqpServer.parse(1, TestBroker.uri().toString(), "local");
+        try (AmqpConnector connector = new AmqpConnector(BackoffPolicy.DEFAULT, Duration.ofSeconds(5), null, "kdmq-test")) {
+            Connection c = connector.connect(server, "publisher").get(30, TimeUnit.SECONDS);
+            try {
+                assertTrue(c.isOpen());
+                assertTrue(c instanceof com.rabbitmq.client.Recoverable, "automatic recovery is on");
+                assertEquals(5, c.getHeartbeat());
+                assertTrue(c.getChannelMax() > 0);
+                Channel ch = c.createChannel();
+                ch.exchangeDeclare("kdmq.test.connector", "topic", false, false, null);
+                ch.exchangeDelete("kdmq.test.connector");
+            } finally {
+                c.close();
+            }
+        }
+    }
+
+    @Test
+    void firstConnectRetriesUntilClosed() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort(); // nothing listens there afterwards
+        }
+        AmqpServer nowhere = AmqpServer.parse(1, "amqp://guest:guest@127.0.0.1:" + port, "local");
+        AmqpConnector connector = new AmqpConnector(new BackoffPolicy(Duration.ofMillis(20), Duration.ofMillis(50)),
+                Duration.ofSeconds(5), null, "kdmq-test");
+        CompletableFuture<Connection> pending = connector.connect(nowhere, "publisher");
+        assertThrows(java.util.concurrent.TimeoutException.class, () -> pending.get(500, TimeUnit.MILLISECONDS),
+                "still retrying");
+        connector.close();
+        ExecutionException e = assertThrows(ExecutionException.class, () -> pending.get(10, TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof java.io.IOException || e.getCause() instanceof java.net.ConnectException,
+                e.getCause().toString());
+    }
+}
