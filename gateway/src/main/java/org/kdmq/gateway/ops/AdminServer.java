@@ -42,6 +42,7 @@ import org.slf4j.LoggerFactory;
 public final class AdminServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
     private static final int MAX_BODY = 1024 * 1024;
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     /** What /health/ready reports: ready or not, and a JSON-able detail. */
     public interface Readiness {
@@ -168,7 +169,7 @@ public final class AdminServer implements AutoCloseable {
                     boolean ready = readiness.ready();
                     String body;
                     try {
-                        body = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(
+                        body = JSON.writeValueAsString(
                                 java.util.Map.of("status", ready ? "ready" : "not_ready", "detail", readiness.detail()));
                     } catch (Exception e) {
                         body = "{\"status\":\"" + (ready ? "ready" : "not_ready") + "\"}";

@@ -10,6 +10,8 @@ import org.kdmq.gateway.sip.codec.SipLimits;
 import org.kdmq.gateway.sip.codec.SipParseException;
 import org.kdmq.gateway.sip.codec.SipParser;
 import org.kdmq.gateway.sip.codec.SipStreamFramer;
+import org.kdmq.gateway.sip.message.SipMessage;
+import org.kdmq.gateway.sip.message.SipRequest;
 
 /**
  * Frames a TCP/TLS stream by Content-Length with {@link SipStreamFramer} and parses each frame with
@@ -75,24 +77,14 @@ final class SipStreamDecoder extends ByteToMessageDecoder {
         if (headerEnd < 0) {
             return e;
         }
+        SipRequest request;
         try {
-            SipParser.parse(bytes, 0, headerEnd, limits);
+            SipMessage headersOnly = SipParser.parse(bytes, 0, headerEnd, limits);
+            request = headersOnly instanceof SipRequest r ? r.toBuilder().body(new byte[0]).build() : null;
         } catch (SipParseException parsed) {
-            if (parsed.partialRequest().isPresent()) {
-                return new SipParseException(e.reason(), e.lineNumber(), parsed.partialRequest().get());
-            }
-            return e;
+            request = parsed.partialRequest().orElse(null);
         }
-        try {
-            var message = SipParser.parse(bytes, 0, headerEnd, limits);
-            if (message instanceof org.kdmq.gateway.sip.message.SipRequest request) {
-                return new SipParseException(e.reason(), e.lineNumber(), request.toBuilder().body(new byte[0])
-                        .removeHeader("Content-Length").build());
-            }
-        } catch (SipParseException ignored) {
-            // fall through
-        }
-        return e;
+        return request == null ? e : new SipParseException(e.reason(), e.lineNumber(), request);
     }
 
     private static int headerSectionLength(byte[] bytes, int length) {
