@@ -129,6 +129,22 @@ class TransportExchangeTest {
     }
 
     @Test
+    void idleConnectionsCloseAndTheNextRequestOpensAFreshOne() throws Exception {
+        BlockingQueue<InboundMessage> aIn = new LinkedBlockingQueue<>();
+        BlockingQueue<InboundMessage> bIn = new LinkedBlockingQueue<>();
+        NettySipTransportLayer a = start(plain().withIdleTimeout(Duration.ofMillis(300)), aIn);
+        NettySipTransportLayer b = start(plain(), bIn);
+        requestAndAnswer(Transport.TCP, a, aIn, b, bIn, "idle1");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (a.stats().connectionsClosed() < 1 && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        assertEquals(1, a.stats().connectionsClosed(), "the idle connection was closed");
+        requestAndAnswer(Transport.TCP, a, aIn, b, bIn, "idle2");
+        assertEquals(2, a.stats().connectionsOpened());
+    }
+
+    @Test
     void tlsExchangeWithPemFilesAndRequiredClientCertificates() throws Exception {
         TestCertificates certs = new TestCertificates(tmp);
         TestCertificates.Identity ida = certs.create("node-a");
