@@ -20,7 +20,6 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -32,7 +31,6 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.BindException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.GeneralSecurityException;
 import java.util.Map;
@@ -45,13 +43,9 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import org.kdmq.gateway.sip.codec.SipEncoder;
 import org.kdmq.gateway.sip.codec.SipParseException;
-import org.kdmq.gateway.sip.message.HeaderNames;
-import org.kdmq.gateway.sip.message.SipHeader;
-import org.kdmq.gateway.sip.message.SipHeaders;
 import org.kdmq.gateway.sip.message.SipMessage;
 import org.kdmq.gateway.sip.message.SipRequest;
 import org.kdmq.gateway.sip.message.SipResponse;
-import org.kdmq.gateway.sip.message.SipSyntaxException;
 import org.kdmq.gateway.sip.message.Via;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -213,48 +207,14 @@ public final class NettySipTransportLayer implements SipTransportLayer {
     public CompletableFuture<Void> sendResponse(SipResponse response, InboundMessage request) {
         byte[] bytes = SipEncoder.encode(response);
         if (request.transport() == Transport.UDP) {
-            return sendDatagram(bytes, udpResponseAddress(response, request));
+            return sendDatagram(bytes, ResponseRouting.udpResponseAddress(response, request));
         }
         if (request.flow() instanceof StreamFlow flow && flow.isOpen()) {
             return write(flow.channel, bytes);
         }
         // The connection is gone: open one to the Via's received/sent-by (RFC 3261 section 18.2.2).
-        InetSocketAddress target = streamResponseAddress(response, request);
+        InetSocketAddress target = ResponseRouting.streamResponseAddress(response, request);
         return connection(request.transport(), target).thenCompose(ch -> write(ch, bytes));
-    }
-
-    /** RFC 3261 18.2.2 and RFC 3581: received (else sent-by) host, rport (else sent-by port, else 5060). */
-    static InetSocketAddress udpResponseAddress(SipResponse response, InboundMessage request) {
-        Via via;
-        try {
-            via = response.topVia();
-        } catch (SipSyntaxException e) {
-            via = null;
-        }
-        if (via == null) {
-            return request.remote();
-        }
-        String host = via.received() != null ? via.received() : stripBrackets(via.host());
-        int port = via.port() > 0 ? via.port() : Transport.UDP.defaultPort();
-        String rport = via.rport();
-        if (rport != null && !rport.isEmpty()) {
-            try {
-                port = Integer.parseInt(rport);
-            } catch (NumberFormatException ignored) {
-                // keep the sent-by port
-            }
-        }
-        return new InetSocketAddress(host, port);
-    }
-
-    private static InetSocketAddress streamResponseAddress(SipResponse response, InboundMessage request) {
-        Via via = response.topVia();
-        if (via == null) {
-            return request.remote();
-        }
-        String host = via.received() != null ? via.received() : stripBrackets(via.host());
-        int port = via.port() > 0 ? via.port() : request.transport().defaultPort();
-        return new InetSocketAddress(host, port);
     }
 
     private CompletableFuture<Void> sendDatagram(byte[] bytes, InetSocketAddress destination) {
@@ -372,10 +332,6 @@ public final class NettySipTransportLayer implements SipTransportLayer {
         }
     }
 
-    private static String stripBrackets(String host) {
-        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-    }
-
     /** A TCP/TLS connection as a flow. */
     static final class StreamFlow implements Flow {
         final Channel channel;
@@ -440,7 +396,7 @@ public final class NettySipTransportLayer implements SipTransportLayer {
             stats.received.increment();
             SipMessage message = frame.message();
             if (message instanceof SipRequest request) {
-                message = stampReceived(request, remote);
+                message = ResponseRouting.stampReceived(request, remote);
             }
             if (LOG.isDebugEnabled()) {
                 LOG.debug("event=sip_in transport={} peer={} message=\"{}\"", transport, remote, message);
@@ -459,7 +415,7 @@ public final class NettySipTransportLayer implements SipTransportLayer {
             SipRequest partial = error.partialRequest().orElse(null);
             if (partial != null && !"ACK".equalsIgnoreCase(partial.method())) {
                 LOG.info("event=bad_request transport={} peer={} reason=\"{}\"", transport, remote, error.getMessage());
-                SipResponse answer = badRequest(stampReceived(partial, remote), error.reason());
+                SipResponse answer = ResponseRouting.badRequest(ResponseRouting.stampReceived(partial, remote), error.reason());
                 InboundMessage inbound = new InboundMessage(partial, transport, remote, local, flow);
                 stats.badRequestsAnswered.increment();
                 CompletableFuture<Void> sent = sendResponse(answer, inbound);
@@ -495,50 +451,4 @@ public final class NettySipTransportLayer implements SipTransportLayer {
         }
     }
 
-    /** RFC 3261 18.2.1 and RFC 3581: note where the request really came from in its top Via. */
-    static SipRequest stampReceived(SipRequest request, InetSocketAddress source) {
-        String viaText = request.headers().first(HeaderNames.VIA).orElse(null);
-        if (viaText == null) {
-            return request;
-        }
-        Via via;
-        try {
-            via = Via.parseFirst(viaText);
-        } catch (SipSyntaxException e) {
-            return request;
-        }
-        InetAddress address = source.getAddress();
-        String sourceIp = address == null ? source.getHostString() : address.getHostAddress();
-        boolean rportRequested = "".equals(via.rport());
-        boolean hostDiffers = !stripBrackets(via.host()).equalsIgnoreCase(sourceIp);
-        if (!rportRequested && !hostDiffers) {
-            return request;
-        }
-        Via stamped = via.withReceived(rportRequested || hostDiffers ? sourceIp : null, source.getPort());
-        return request.toBuilder().headers(replaceFirstVia(request.headers(), viaText, stamped)).build();
-    }
-
-    private static SipHeaders replaceFirstVia(SipHeaders headers, String original, Via stamped) {
-        SipHeaders.Builder b = SipHeaders.builder();
-        boolean done = false;
-        for (SipHeader h : headers.asList()) {
-            if (!done && h.hasName(HeaderNames.VIA)) {
-                b.add(HeaderNames.VIA, Via.replaceFirst(original, stamped));
-                done = true;
-            } else {
-                b.add(h.name(), h.value());
-            }
-        }
-        return b.build();
-    }
-
-    private static SipResponse badRequest(SipRequest request, String reason) {
-        SipResponse.Builder b = SipResponse.to(request, 400, "Bad Request (" + reason + ")");
-        request.headers().first(HeaderNames.TO).ifPresent(to -> {
-            if (!to.toLowerCase(java.util.Locale.ROOT).contains("tag=")) {
-                b.setHeader(HeaderNames.TO, to + ";tag=" + Long.toHexString(System.nanoTime()));
-            }
-        });
-        return b.build();
-    }
 }

@@ -291,16 +291,16 @@ class TransportExchangeTest {
         SipRequest r = request("SIP/2.0/UDP 10.0.0.1:5070;branch=z9hG4bK1;rport=40000;received=192.0.2.7", "r");
         InboundMessage in = new InboundMessage(r, Transport.UDP, new InetSocketAddress("192.0.2.7", 40000), null, null);
         assertEquals(new InetSocketAddress("192.0.2.7", 40000),
-                NettySipTransportLayer.udpResponseAddress(SipResponse.to(r, 200, "OK").build(), in));
+                ResponseRouting.udpResponseAddress(SipResponse.to(r, 200, "OK").build(), in));
         SipRequest plainVia = request("SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1", "r2");
         assertEquals(new InetSocketAddress("10.0.0.1", 5060),
-                NettySipTransportLayer.udpResponseAddress(SipResponse.to(plainVia, 200, "OK").build(), in));
-        SipRequest stamped = NettySipTransportLayer.stampReceived(
+                ResponseRouting.udpResponseAddress(SipResponse.to(plainVia, 200, "OK").build(), in));
+        SipRequest stamped = ResponseRouting.stampReceived(
                 request("SIP/2.0/UDP 10.0.0.1:5070;branch=z9hG4bK1;rport", "r3"), new InetSocketAddress("192.0.2.9", 41000));
         assertEquals("192.0.2.9", stamped.topVia().received());
         assertEquals("41000", stamped.topVia().rport());
         SipRequest same = request("SIP/2.0/UDP 192.0.2.9:5070;branch=z9hG4bK1", "r4");
-        assertSame(same, NettySipTransportLayer.stampReceived(same, new InetSocketAddress("192.0.2.9", 5070)));
+        assertSame(same, ResponseRouting.stampReceived(same, new InetSocketAddress("192.0.2.9", 5070)));
     }
 
     /** Reads one SIP message (headers + Content-Length body) from a stream. */
