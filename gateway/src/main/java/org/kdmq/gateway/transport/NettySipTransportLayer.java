@@ -46,7 +46,6 @@ import org.kdmq.gateway.sip.codec.SipParseException;
 import org.kdmq.gateway.sip.message.SipMessage;
 import org.kdmq.gateway.sip.message.SipRequest;
 import org.kdmq.gateway.sip.message.SipResponse;
-import org.kdmq.gateway.sip.message.Via;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
