@@ -1,0 +1,205 @@
+package org.kdmq.bridge.amqp;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.Recoverable;
+import com.rabbitmq.client.RecoveryListener;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes with RabbitMQ publisher confirms: each publish completes when the broker acks it
+ * (at-least-once), fails when it nacks. One thread owns the AMQP channel (channels are not for sharing
+ * between threads); callers never block. With no broker, or more than {@code maxOutstanding}
+ * unconfirmed, messages wait in a bounded buffer; when that is full a publish fails at once ("buffer
+ * full"), counted, never dropped silently. After a connection recovery every unconfirmed message is
+ * sent again (the broker may see it twice; consumers dedupe by Msg-ID).
+ */
+public final class ConfirmingPublisher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ConfirmingPublisher.class);
+
+    /** One message to publish. */
+    public record Message(String exchange, String routingKey, AMQP.BasicProperties properties, byte[] body) {
+    }
+
+    private record Pending(Message message, CompletableFuture<Void> done) {
+    }
+
+    private final int maxOutstanding;
+    private final int bufferSize;
+    private final ExecutorService owner = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "amqp-publisher");
+        t.setDaemon(true);
+        return t;
+    });
+    // Touched only on the owner thread, except the confirm map (the client's confirm thread acks into it).
+    private final Deque<Pending> buffer = new ArrayDeque<>();
+    private final Map<Long, Pending> unconfirmed = new ConcurrentSkipListMap<>();
+    private Channel channel;
+    private final LongAdder published = new LongAdder();
+    private final LongAdder confirmed = new LongAdder();
+    private final LongAdder nacked = new LongAdder();
+    private final LongAdder dropped = new LongAdder();
+    private final LongAdder republished = new LongAdder();
+    private volatile int buffered;
+
+    public ConfirmingPublisher(int maxOutstanding, int bufferSize) {
+        if (maxOutstanding < 1 || bufferSize < 0) {
+            throw new IllegalArgumentException("need maxOutstanding >= 1 and bufferSize >= 0");
+        }
+        this.maxOutstanding = maxOutstanding;
+        this.bufferSize = bufferSize;
+    }
+
+    /** Starts publishing on this connection (opened by {@link AmqpConnector}, so it recovers by itself). */
+    public void attach(Connection connection) {
+        owner.execute(() -> {
+            try {
+                Channel ch = connection.createChannel();
+                ch.confirmSelect();
+                ch.addConfirmListener((seq, multiple) -> settle(seq, multiple, true),
+                        (seq, multiple) -> settle(seq, multiple, false));
+                if (ch instanceof Recoverable recoverable) {
+                    recoverable.addRecoveryListener(new RecoveryListener() {
+                        @Override
+                        public void handleRecovery(Recoverable r) {
+                            owner.execute(ConfirmingPublisher.this::resendUnconfirmed);
+                        }
+
+                        @Override
+                        public void handleRecoveryStarted(Recoverable r) {
+                            // nothing: messages wait in the buffer meanwhile
+                        }
+                    });
+                }
+                channel = ch;
+                drain();
+            } catch (IOException e) {
+                LOG.error("event=amqp_publisher_channel_failed error={}", e.toString());
+            }
+        });
+    }
+
+    /** Publishes; the future completes on the broker's ack, fails on a nack or a full buffer. */
+    public CompletableFuture<Void> publish(Message message) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        try {
+            owner.execute(() -> enqueue(new Pending(message, done)));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            done.completeExceptionally(new IOException("publisher closed"));
+        }
+        return done;
+    }
+
+    private void enqueue(Pending p) {
+        if (buffer.size() >= bufferSize && !canSendNow()) {
+            dropped.increment();
+            p.done().completeExceptionally(new IOException("publish buffer full (" + bufferSize + " messages)"));
+            return;
+        }
+        buffer.addLast(p);
+        buffered = buffer.size();
+        drain();
+    }
+
+    private boolean canSendNow() {
+        return channel != null && channel.isOpen() && unconfirmed.size() < maxOutstanding && buffer.isEmpty();
+    }
+
+    /** Sends buffered messages while the channel is open and the confirm window has room. */
+    private void drain() {
+        while (!buffer.isEmpty() && channel != null && channel.isOpen() && unconfirmed.size() < maxOutstanding) {
+            Pending p = buffer.peekFirst();
+            try {
+                long seq = channel.getNextPublishSeqNo();
+                unconfirmed.put(seq, p);
+                Message m = p.message();
+                channel.basicPublish(m.exchange(), m.routingKey(), false, m.properties(), m.body());
+                published.increment();
+                buffer.pollFirst();
+            } catch (IOException | com.rabbitmq.client.AlreadyClosedException e) {
+                // The connection is going down: keep the message; recovery (or the next attach) sends it.
+                unconfirmed.values().remove(p);
+                LOG.debug("event=amqp_publish_deferred error={}", e.toString());
+                break;
+            }
+        }
+        buffered = buffer.size();
+    }
+
+    private void settle(long seq, boolean multiple, boolean ack) {
+        Map<Long, Pending> done = multiple ? ((ConcurrentSkipListMap<Long, Pending>) unconfirmed).headMap(seq, true)
+                : unconfirmed.containsKey(seq) ? Map.of(seq, unconfirmed.get(seq)) : Map.of();
+        for (Map.Entry<Long, Pending> e : Map.copyOf(done).entrySet()) {
+            if (unconfirmed.remove(e.getKey()) == null) {
+                continue;
+            }
+            if (ack) {
+                confirmed.increment();
+                e.getValue().done().complete(null);
+            } else {
+                nacked.increment();
+                e.getValue().done().completeExceptionally(new IOException("broker nacked the publish"));
+            }
+        }
+        owner.execute(this::drain);
+    }
+
+    /** After a recovery the old sequence numbers mean nothing: send what was not confirmed again. */
+    private void resendUnconfirmed() {
+        Deque<Pending> again = new ArrayDeque<>(unconfirmed.values());
+        unconfirmed.clear();
+        republished.add(again.size());
+        while (!again.isEmpty()) {
+            buffer.addFirst(again.pollLast());
+        }
+        LOG.info("event=amqp_publisher_recovered resending={}", republished.sum());
+        drain();
+    }
+
+    public long published() {
+        return published.sum();
+    }
+
+    public long confirmed() {
+        return confirmed.sum();
+    }
+
+    public long nacked() {
+        return nacked.sum();
+    }
+
+    /** Publishes refused because the buffer was full. */
+    public long dropped() {
+        return dropped.sum();
+    }
+
+    public int buffered() {
+        return buffered;
+    }
+
+    public long republished() {
+        return republished.sum();
+    }
+
+    @Override
+    public void close() {
+        owner.execute(() -> {
+            for (Pending p : buffer) {
+                p.done().completeExceptionally(new IOException("publisher closed"));
+            }
+            buffer.clear();
+        });
+        owner.shutdown();
+    }
+}
