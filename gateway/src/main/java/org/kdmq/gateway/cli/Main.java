@@ -24,6 +24,15 @@ public final class Main implements Runnable {
     /** Runs the command line; returns the exit code (2 for bad usage). */
     public static int execute(String[] args, Map<String, String> environment, PrintWriter out, PrintWriter err) {
         CommandLine cli = new CommandLine(new Main());
+        CommandLine run = cli.getSubcommands().get("run");
+        List<org.kdmq.gateway.api.GatewayExtension> extensions = new ArrayList<>();
+        for (org.kdmq.gateway.api.GatewayExtension e : java.util.ServiceLoader.load(org.kdmq.gateway.api.GatewayExtension.class)) {
+            extensions.add(e);
+            if (e.options() != null) {
+                run.addMixin(e.name(), e.options());
+            }
+        }
+        ((RunCommand) run.getCommand()).extensions = extensions;
         cli.setDefaultValueProvider(new EnvironmentDefaults(environment));
         cli.setOut(out);
         cli.setErr(err);

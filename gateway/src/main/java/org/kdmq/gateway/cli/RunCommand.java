@@ -35,6 +35,9 @@ public final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Extensions found on the class path (the kazoo bridge), their flags already added. */
+    List<org.kdmq.gateway.api.GatewayExtension> extensions = List.of();
+
     @Option(names = "--server-address", defaultValue = "sip:127.0.0.1:5060",
             description = "server_address: this node's URI, its identity in node lists (default: ${DEFAULT-VALUE}). "
                     + "Add ;transport=tcp or tls to be reached over that transport.")
@@ -243,6 +246,15 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         GatewayConfig config = toConfig();
+        for (org.kdmq.gateway.api.GatewayExtension extension : extensions) {
+            if (extension.enabled()) {
+                try {
+                    extension.validate();
+                } catch (IllegalArgumentException e) {
+                    throw bad(e.getMessage());
+                }
+            }
+        }
         GatewayServer server;
         try {
             server = GatewayServer.start(config);
@@ -252,6 +264,18 @@ public final class RunCommand implements Callable<Integer> {
         }
         // SIGTERM/SIGINT: stop taking work, leave the cluster, finish what is in flight, exit 0.
         // (A JVM left to its default handling would exit 143/130 from a shutdown hook.)
+        for (org.kdmq.gateway.api.GatewayExtension extension : extensions) {
+            if (!extension.enabled()) {
+                continue;
+            }
+            try {
+                server.startExtension(extension);
+            } catch (Exception e) {
+                server.close();
+                spec.commandLine().getErr().println("kdmq-gateway: " + extension.name() + ": " + e.getMessage());
+                return 1;
+            }
+        }
         CountDownLatch stopRequested = new CountDownLatch(1);
         for (String signal : List.of("TERM", "INT")) {
             try {

@@ -12,7 +12,6 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Map;
-import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 import org.kdmq.gateway.api.NodeStatus;
 import org.kdmq.gateway.dmq.DmqStats;
@@ -26,6 +25,8 @@ import org.kdmq.gateway.dmq.KdmqNode;
 public final class GatewayMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final KdmqNode node;
+    /** Micrometer holds function meters' state weakly: keep every source alive as long as we are. */
+    private final java.util.List<Object> sources = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public GatewayMetrics(KdmqNode node) {
         this.node = node;
@@ -54,18 +55,20 @@ public final class GatewayMetrics {
 
     /** Registers a counter read from a stats object at scrape time (transport, transactions, bridge). */
     public <T> void counter(String name, String description, T source, ToDoubleFunction<T> value, String... tags) {
+        sources.add(source);
         FunctionCounter.builder(name, source, value).description(description).tags(tags).register(registry);
     }
 
     public <T> void gauge(String name, String description, T source, ToDoubleFunction<T> value, String... tags) {
+        sources.add(source);
         Gauge.builder(name, source, value).description(description).tags(tags).register(registry);
     }
 
     /** The Prometheus text exposition. */
     public String scrape() {
         DmqStats stats = node.stats();
-        registerEach("kdmq_requests_received", "KDMQ requests received by channel", stats::receivedByChannel, "channel");
-        registerEach("kdmq_requests_sent", "KDMQ requests sent by channel", stats::sentByChannel, "channel");
+        registerEach("kdmq_requests_received", "KDMQ requests received by channel", stats, DmqStats::receivedByChannel, "channel", registry);
+        registerEach("kdmq_requests_sent", "KDMQ requests sent by channel", stats, DmqStats::sentByChannel, "channel", registry);
         for (String key : stats.responsesByChannelAndStatus().keySet()) {
             int space = key.lastIndexOf(' ');
             String channel = key.substring(0, space);
@@ -83,9 +86,12 @@ public final class GatewayMetrics {
         return registry.scrape();
     }
 
-    private void registerEach(String name, String description, Supplier<Map<String, Long>> counts, String tag) {
-        for (String key : counts.get().keySet()) {
-            FunctionCounter.builder(name, counts, c -> c.get().getOrDefault(key, 0L))
+    /** The state object is the node's stats, which lives as long as the node (Micrometer holds it weakly). */
+    private static void registerEach(String name, String description, DmqStats stats,
+                                     java.util.function.Function<DmqStats, Map<String, Long>> counts, String tag,
+                                     MeterRegistry registry) {
+        for (String key : counts.apply(stats).keySet()) {
+            FunctionCounter.builder(name, stats, s -> counts.apply(s).getOrDefault(key, 0L))
                     .description(description).tags(tag, key).register(registry);
         }
     }

@@ -40,6 +40,8 @@ public final class GatewayServer implements AutoCloseable {
     private final ExecutorService opsExecutor;
     private final Map<String, AdminServer.Readiness> readinessChecks = new LinkedHashMap<>();
     private AdminServer admin;
+    private final java.util.List<org.kdmq.gateway.api.GatewayExtension> extensions =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private GatewayServer(GatewayConfig config) throws IOException {
         this.config = config;
@@ -181,8 +183,81 @@ public final class GatewayServer implements AutoCloseable {
         return transport.localAddress(t);
     }
 
+    /** Starts an extension (the kazoo bridge) inside this gateway; it is closed before the node stops. */
+    public void startExtension(org.kdmq.gateway.api.GatewayExtension extension) throws Exception {
+        extension.start(new org.kdmq.gateway.api.GatewayExtension.Context() {
+            @Override
+            public Dmq dmq() {
+                return node;
+            }
+
+            @Override
+            public void addReadinessCheck(String name, java.util.function.BooleanSupplier ready, String meaning) {
+                GatewayServer.this.addReadinessCheck(name, readiness(ready, meaning));
+            }
+
+            @Override
+            public void addRpcMethod(String name, java.util.List<String> parameterNames,
+                                     java.util.function.Function<Map<String, String>, Object> method) {
+                rpc.register(name, new org.kdmq.gateway.ops.RpcMethod() {
+                    @Override
+                    public java.util.List<String> parameterNames() {
+                        return parameterNames;
+                    }
+
+                    @Override
+                    public java.util.concurrent.CompletionStage<Object> call(org.kdmq.gateway.ops.RpcParams params) {
+                        Map<String, String> values = new LinkedHashMap<>();
+                        for (String p : parameterNames) {
+                            values.put(p, params.optionalString(p));
+                        }
+                        return java.util.concurrent.CompletableFuture.completedFuture(method.apply(values));
+                    }
+                });
+            }
+
+            @Override
+            public void addCounter(String name, String description, java.util.function.DoubleSupplier value) {
+                metrics.counter(name, description, value, java.util.function.DoubleSupplier::getAsDouble);
+            }
+
+            @Override
+            public io.micrometer.core.instrument.MeterRegistry meterRegistry() {
+                return metrics.registry();
+            }
+
+            @Override
+            public String nodeHostname() {
+                try {
+                    return java.net.InetAddress.getLocalHost().getHostName();
+                } catch (java.net.UnknownHostException e) {
+                    return config.dmq().serverAddress().host();
+                }
+            }
+
+            @Override
+            public String version() {
+                return org.kdmq.gateway.dmq.KdmqMessages.VERSION;
+            }
+        });
+        extensions.add(extension);
+        LOG.info("event=extension_started name={}", extension.name());
+    }
+
+    private void closeExtensions() {
+        for (org.kdmq.gateway.api.GatewayExtension e : extensions) {
+            try {
+                e.close();
+            } catch (RuntimeException failure) {
+                LOG.warn("event=extension_close_failed name={} error={}", e.name(), failure.toString());
+            }
+        }
+        extensions.clear();
+    }
+
     /** Stops at once without telling the cluster, as a crash would (tests, failure drills). */
     public void abort() {
+        closeExtensions();
         node.shutdown(java.time.Duration.ZERO, false);
         if (admin != null) {
             admin.close();
@@ -194,6 +269,7 @@ public final class GatewayServer implements AutoCloseable {
     /** Leaves the cluster (within the grace period), then closes everything. */
     @Override
     public void close() {
+        closeExtensions();
         node.shutdown(config.shutdownGrace());
         if (admin != null) {
             admin.close();

@@ -1,0 +1,35 @@
+package org.kdmq.bridge;
+
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** The kazoo bridge's flags, added to {@code kdmq-gateway run} (each also as a KDMQ_* variable). */
+public final class BridgeOptions {
+    @Option(names = "--amqp-connection", split = ",(?=(zone=|amqps?://|kazoo://))",
+            description = "amqp_connection (repeatable): [zone=NAME;]amqp://, amqps:// or kazoo:// URL. "
+                    + "Enables the bridge.")
+    List<String> connections = new ArrayList<>();
+
+    @Option(names = "--amqp-primary-zone", defaultValue = "local", description = "amqp_primary_zone (default: ${DEFAULT-VALUE})")
+    String primaryZone;
+
+    @Option(names = "--node-hostname", description = "node_hostname: this node on the bus, as kdmq-gateway@HOST "
+            + "(default: the host name)")
+    String nodeHostname;
+
+    @Option(names = "--mirror", description = "mirror a DMQ channel to an exchange (repeatable): "
+            + "CHANNEL=EXCHANGE[:TYPE] or a JSON object (channel, exchange, type, routing, event_key, event_subkey, passive)")
+    List<String> mirrors = new ArrayList<>();
+
+    @Option(names = "--amqp-heartbeat", defaultValue = "5", description = "heartbeat seconds (default: ${DEFAULT-VALUE})")
+    int heartbeatSeconds;
+
+    @Option(names = "--amqp-max-outstanding", defaultValue = "1000",
+            description = "unconfirmed publishes in flight (default: ${DEFAULT-VALUE})")
+    int maxOutstanding;
+
+    @Option(names = "--amqp-publish-buffer", defaultValue = "10000",
+            description = "messages kept while no broker is reachable; beyond it a KDMQ gets 503 (default: ${DEFAULT-VALUE})")
+    int publishBuffer;
+}

@@ -1,0 +1,246 @@
+package org.kdmq.bridge;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
+import org.kdmq.bridge.amqp.AmqpConnector;
+import org.kdmq.bridge.amqp.AmqpServer;
+import org.kdmq.bridge.amqp.BackoffPolicy;
+import org.kdmq.bridge.amqp.ConfirmingPublisher;
+import org.kdmq.bridge.kazoo.KazooEnvelope;
+import org.kdmq.gateway.api.ChannelRegistration;
+import org.kdmq.gateway.api.DispatchMode;
+import org.kdmq.gateway.api.DmqMessage;
+import org.kdmq.gateway.api.DmqResponse;
+import org.kdmq.gateway.api.GatewayExtension;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The kazoo-style bridge inside a gateway: DMQ channels mirrored to RabbitMQ exchanges. Each KDMQ on a
+ * mirrored channel is published (Kazoo envelope, routing key from the mirror's template) with
+ * publisher confirms and answered 200 only once the broker confirmed it; 503 with a reason when it
+ * cannot be (buffer full, nack, bad routing key). Publishing goes to the first primary-zone server
+ * that connects, in the given order; the RabbitMQ client recovers the connection and its topology.
+ */
+public final class KazooBridge implements GatewayExtension {
+    private static final Logger LOG = LoggerFactory.getLogger(KazooBridge.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final BridgeOptions options;
+    private final List<ChannelRegistration> registrations = new ArrayList<>();
+    private final AtomicReference<Connection> publishing = new AtomicReference<>();
+    private List<AmqpServer> servers = List.of();
+    private List<MirrorSpec> mirrors = List.of();
+    private AmqpConnector connector;
+    private ConfirmingPublisher publisher;
+    private KazooEnvelope.Identity identity;
+
+    public KazooBridge() {
+        this(new BridgeOptions());
+    }
+
+    KazooBridge(BridgeOptions options) {
+        this.options = options;
+    }
+
+    @Override
+    public String name() {
+        return "kazoo";
+    }
+
+    @Override
+    public Object options() {
+        return options;
+    }
+
+    @Override
+    public boolean enabled() {
+        return !options.connections.isEmpty();
+    }
+
+    @Override
+    public void validate() {
+        List<AmqpServer> parsed = new ArrayList<>();
+        for (String c : options.connections) {
+            parsed.add(AmqpServer.parse(parsed.size() + 1, c, options.primaryZone));
+        }
+        if (parsed.stream().noneMatch(s -> s.inZone(options.primaryZone))) {
+            throw new IllegalArgumentException("no --amqp-connection in the primary zone '" + options.primaryZone + "'");
+        }
+        List<MirrorSpec> specs = new ArrayList<>();
+        for (String m : options.mirrors) {
+            specs.add(MirrorSpec.parse(m));
+        }
+        if (options.heartbeatSeconds < 1) {
+            throw new IllegalArgumentException("--amqp-heartbeat must be at least 1 second");
+        }
+        if (options.maxOutstanding < 1 || options.publishBuffer < 0) {
+            throw new IllegalArgumentException("--amqp-max-outstanding must be >= 1 and --amqp-publish-buffer >= 0");
+        }
+        servers = List.copyOf(parsed);
+        mirrors = List.copyOf(specs);
+    }
+
+    @Override
+    public void start(Context context) throws Exception {
+        if (servers.isEmpty()) {
+            validate();
+        }
+        String host = options.nodeHostname != null ? options.nodeHostname : context.nodeHostname();
+        String node = KazooEnvelope.APP_NAME + "@" + host;
+        identity = new KazooEnvelope.Identity(context.version(), node, node + "-1-targeted-0");
+        connector = new AmqpConnector(BackoffPolicy.DEFAULT, Duration.ofSeconds(options.heartbeatSeconds), null, node);
+        publisher = new ConfirmingPublisher(options.maxOutstanding, options.publishBuffer);
+        for (AmqpServer server : servers) {
+            if (!server.inZone(options.primaryZone)) {
+                continue; // other zones only consume (with the subscribe side)
+            }
+            connector.connect(server, "publisher").thenAccept(c -> usePublishingConnection(server, c));
+        }
+        for (MirrorSpec mirror : mirrors) {
+            registrations.add(context.dmq().registerChannel(mirror.channel(), DispatchMode.HANDLE,
+                    m -> publish(mirror, m)));
+            LOG.info("event=mirror channel={} exchange={} type={} routing={}", mirror.channel(), mirror.exchange(),
+                    mirror.type(), mirror.routing());
+        }
+        context.addReadinessCheck("amqp", () -> {
+            Connection c = publishing.get();
+            return c != null && c.isOpen();
+        }, "a broker connection is open");
+        context.addCounter("kdmq_bridge_published", "Messages published to AMQP", () -> publisher.published());
+        context.addCounter("kdmq_bridge_confirmed", "Publishes the broker confirmed", () -> publisher.confirmed());
+        context.addCounter("kdmq_bridge_nacked", "Publishes the broker refused", () -> publisher.nacked());
+        context.addCounter("kdmq_bridge_dropped", "Publishes refused because the buffer was full", () -> publisher.dropped());
+        context.addCounter("kdmq_bridge_republished", "Publishes sent again after a connection recovery",
+                () -> publisher.republished());
+        context.addRpcMethod("kazoo.status", List.of(), p -> status());
+    }
+
+    /** The first primary-zone server to connect carries the publishes; later ones stand by. */
+    private void usePublishingConnection(AmqpServer server, Connection connection) {
+        if (!publishing.compareAndSet(null, connection)) {
+            return; // standby: kept open for failover when the subscribe side lands
+        }
+        try {
+            declareExchanges(connection);
+        } catch (IOException e) {
+            LOG.error("event=amqp_declare_failed server={} error={}", server.safeUrl(), e.getMessage());
+        }
+        publisher.attach(connection);
+        LOG.info("event=amqp_publishing server={} zone={}", server.safeUrl(), server.zone());
+    }
+
+    private void declareExchanges(Connection connection) throws IOException {
+        Channel ch = connection.createChannel();
+        try {
+            for (MirrorSpec m : mirrors) {
+                if (m.passive()) {
+                    ch.exchangeDeclarePassive(m.exchange());
+                } else {
+                    // As Kazoo declares them: a differing declaration would be refused (406) by RabbitMQ.
+                    ch.exchangeDeclare(m.exchange(), m.type(), false, false, false, null);
+                }
+            }
+        } finally {
+            try {
+                ch.close();
+            } catch (Exception ignored) {
+                // closing a declare channel
+            }
+        }
+    }
+
+    private CompletionStage<DmqResponse> publish(MirrorSpec mirror, DmqMessage message) {
+        String sender = message.sender() != null ? message.sender().address().toUriString()
+                : message.source().getAddress().getHostAddress() + ":" + message.source().getPort();
+        ObjectNode payload = KazooEnvelope.build(message.body(), message.contentType(), mirror.channel(), sender, identity);
+        String routingKey;
+        try {
+            routingKey = mirror.routing().render(payload);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.completedFuture(DmqResponse.error(500, "Server Internal Error (" + e.getMessage() + ")"));
+        }
+        Map<String, Object> headers = new LinkedHashMap<>();
+        headers.put("kdmq-channel", mirror.channel());
+        headers.put("kdmq-sender", sender);
+        AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
+                .contentType("application/json")
+                .messageId(payload.path("Msg-ID").asText())
+                .timestamp(new java.util.Date())
+                .headers(headers)
+                .build();
+        byte[] body;
+        try {
+            body = JSON.writeValueAsBytes(payload);
+        } catch (IOException e) {
+            return CompletableFuture.completedFuture(DmqResponse.error(500, "Server Internal Error (cannot write JSON)"));
+        }
+        return publisher.publish(new ConfirmingPublisher.Message(mirror.exchange(), routingKey, props, body))
+                .handle((ok, failure) -> failure == null ? DmqResponse.ok()
+                        : DmqResponse.error(503, "Service Unavailable (" + rootMessage(failure) + ")"));
+    }
+
+    private Map<String, Object> status() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        List<Map<String, Object>> conns = new ArrayList<>();
+        Connection pub = publishing.get();
+        for (AmqpServer s : servers) {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("id", s.id());
+            c.put("zone", s.zone());
+            c.put("url", s.safeUrl());
+            conns.add(c);
+        }
+        out.put("connections", conns);
+        out.put("publishing", pub != null && pub.isOpen());
+        out.put("mirrors", mirrors.stream().map(m -> m.channel() + "=" + m.exchange() + ":" + m.type()).toList());
+        Map<String, Object> counters = new LinkedHashMap<>();
+        counters.put("published", publisher.published());
+        counters.put("confirmed", publisher.confirmed());
+        counters.put("nacked", publisher.nacked());
+        counters.put("dropped", publisher.dropped());
+        counters.put("buffered", publisher.buffered());
+        out.put("publisher", counters);
+        return out;
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+    }
+
+    @Override
+    public void close() {
+        registrations.forEach(ChannelRegistration::close);
+        registrations.clear();
+        if (publisher != null) {
+            publisher.close();
+        }
+        if (connector != null) {
+            connector.close();
+        }
+        Connection c = publishing.getAndSet(null);
+        if (c != null) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // shutting down
+            }
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package org.kdmq.bridge;
+
+import java.util.List;
+import org.kdmq.gateway.server.GatewayServer;
+
+/** Starts a bridge inside a gateway from tests, as the CLI would from flags. */
+public final class KazooBridgeTestAccess {
+    private KazooBridgeTestAccess() {
+    }
+
+    public static KazooBridge start(GatewayServer server, List<String> connections, List<String> mirrors) throws Exception {
+        BridgeOptions options = new BridgeOptions();
+        options.connections = connections;
+        options.mirrors = mirrors;
+        options.primaryZone = "local";
+        options.heartbeatSeconds = 5;
+        options.maxOutstanding = 1000;
+        options.publishBuffer = 10_000;
+        KazooBridge bridge = new KazooBridge(options);
+        bridge.validate();
+        server.startExtension(bridge);
+        return bridge;
+    }
+}

@@ -1,0 +1,54 @@
+package org.kdmq.gateway.api;
+
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Something that runs inside a gateway process next to the DMQ node (the kazoo bridge), found with
+ * {@link java.util.ServiceLoader}. The gateway depends on this interface only, never on an extension.
+ * Lifecycle: {@link #options()} is added to the command line; if {@link #enabled()} after parsing,
+ * {@link #start} runs once the node has joined its cluster, and {@link #close} before the node stops.
+ */
+public interface GatewayExtension extends AutoCloseable {
+    /** A short name for logs and the readiness report ("kazoo"). */
+    String name();
+
+    /** A picocli mixin object holding this extension's flags (annotated fields), or null for none. */
+    Object options();
+
+    /** Whether the parsed flags turn it on (the bridge: at least one --amqp-connection). */
+    boolean enabled();
+
+    /** Checks the parsed flags before anything binds; IllegalArgumentException says what is wrong (exit 2). */
+    default void validate() {
+    }
+
+    /** Starts it; the gateway is up and listening. */
+    void start(Context context) throws Exception;
+
+    @Override
+    void close();
+
+    /** What an extension gets from the gateway. */
+    interface Context {
+        Dmq dmq();
+
+        /** Adds a readiness condition to /health/ready (the bridge: a broker connection is open). */
+        void addReadinessCheck(String name, BooleanSupplier ready, String meaning);
+
+        /** Adds JSON-RPC methods (the bridge: kazoo.status); the function gets positional params. */
+        void addRpcMethod(String name, java.util.List<String> parameterNames,
+                          java.util.function.Function<Map<String, String>, Object> method);
+
+        /** Registers a counter read at scrape time under the kdmq_ prefix. */
+        void addCounter(String name, String description, java.util.function.DoubleSupplier value);
+
+        /** The Micrometer registry, for client metrics (e.g. the RabbitMQ client's). */
+        io.micrometer.core.instrument.MeterRegistry meterRegistry();
+
+        /** This node's identity: host name for the bus, version. */
+        String nodeHostname();
+
+        String version();
+    }
+}
