@@ -46,6 +46,7 @@ public final class KazooBridge implements GatewayExtension {
     private AmqpConnector connector;
     private ConfirmingPublisher publisher;
     private KazooEnvelope.Identity identity;
+    private Duration grace = Duration.ofSeconds(5);
 
     public KazooBridge() {
         this(new BridgeOptions());
@@ -100,6 +101,7 @@ public final class KazooBridge implements GatewayExtension {
         }
         String host = options.nodeHostname != null ? options.nodeHostname : context.nodeHostname();
         String node = KazooEnvelope.APP_NAME + "@" + host;
+        grace = context.shutdownGrace();
         identity = new KazooEnvelope.Identity(context.version(), node, node + "-1-targeted-0");
         connector = new AmqpConnector(BackoffPolicy.DEFAULT, Duration.ofSeconds(options.heartbeatSeconds), null, node);
         publisher = new ConfirmingPublisher(options.maxOutstanding, options.publishBuffer);
@@ -229,6 +231,11 @@ public final class KazooBridge implements GatewayExtension {
         registrations.forEach(ChannelRegistration::close);
         registrations.clear();
         if (publisher != null) {
+            // Finish what was accepted: each of those KDMQs is waiting for its broker confirm.
+            if (!publisher.awaitIdle(grace)) {
+                LOG.warn("event=bridge_stop_incomplete buffered={} note=\"unconfirmed publishes answered 503\"",
+                        publisher.buffered());
+            }
             publisher.close();
         }
         if (connector != null) {

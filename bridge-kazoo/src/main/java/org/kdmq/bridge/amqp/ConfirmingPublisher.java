@@ -167,6 +167,18 @@ public final class ConfirmingPublisher implements AutoCloseable {
         drain();
     }
 
+    /** Waits (up to {@code limit}) until nothing is buffered or unconfirmed: for a graceful stop. */
+    public boolean awaitIdle(java.time.Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (buffered > 0 || !unconfirmed.isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(10));
+        }
+        return true;
+    }
+
     public long published() {
         return published.sum();
     }

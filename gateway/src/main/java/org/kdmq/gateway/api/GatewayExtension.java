@@ -50,5 +50,8 @@ public interface GatewayExtension extends AutoCloseable {
         String nodeHostname();
 
         String version();
+
+        /** How long a stop may take to finish in-flight work. */
+        java.time.Duration shutdownGrace();
     }
 }

@@ -131,6 +131,11 @@ public final class GatewayServer implements AutoCloseable {
         readinessChecks.put(name, check);
     }
 
+    /** What /health/ready reports: every check, and whether all pass. */
+    public AdminServer.Readiness readiness() {
+        return ready();
+    }
+
     private AdminServer.Readiness ready() {
         return new AdminServer.Readiness() {
             @Override
@@ -238,6 +243,11 @@ public final class GatewayServer implements AutoCloseable {
             @Override
             public String version() {
                 return org.kdmq.gateway.dmq.KdmqMessages.VERSION;
+            }
+
+            @Override
+            public java.time.Duration shutdownGrace() {
+                return config.shutdownGrace();
             }
         });
         extensions.add(extension);

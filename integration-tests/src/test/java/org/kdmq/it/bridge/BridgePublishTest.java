@@ -150,6 +150,24 @@ class BridgePublishTest {
     }
 
     @Test
+    void noBrokerMeansNotReadyAndMirroredMessagesWaitInTheBuffer() throws Exception {
+        int nobody = OurNodes.freePort();
+        GatewayServer sender = ours.start(Transport.UDP, null);
+        GatewayServer s = ours.start(Transport.UDP, sender.config().dmq().serverAddress().toUriString());
+        org.kdmq.bridge.KazooBridgeTestAccess.start(s, List.of("amqp://guest:guest@127.0.0.1:" + nobody),
+                List.of("mychannel=" + exchange + ":topic"));
+        await("joined", Duration.ofSeconds(20), () -> sender.dmq().nodes().size() == 2);
+        assertTrue(!s.readiness().ready(), "not ready without a broker");
+        assertTrue(s.readiness().detail().toString().contains("amqp=failing"), s.readiness().detail().toString());
+        java.util.concurrent.CompletableFuture<NodeReply> reply = sender.dmq().send("mychannel",
+                s.config().dmq().serverAddress(), "{\"Event-Category\":\"x\",\"Event-Name\":\"y\"}".getBytes(),
+                "application/json", 1);
+        // Not answered 200 without a confirm: the sender's request is still pending (then times out), never acked.
+        NodeReply r = reply.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(r.statusCode() != 200, r.toString());
+    }
+
+    @Test
     void badBridgeFlagsExitWithCode2() {
         for (String[] args : new String[][] {
                 {"--amqp-connection", "http://broker"},
