@@ -127,6 +127,7 @@ public final class KazooBridge implements GatewayExtension {
         context.addCounter("kdmq_bridge_dropped", "Publishes refused because the buffer was full", () -> publisher.dropped());
         context.addCounter("kdmq_bridge_republished", "Publishes sent again after a connection recovery",
                 () -> publisher.republished());
+        context.addGauge("kdmq_bridge_buffered", "Messages waiting for a broker", () -> publisher.buffered());
         context.addRpcMethod("kazoo.status", List.of(), p -> status());
     }
 

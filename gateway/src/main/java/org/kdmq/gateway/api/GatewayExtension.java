@@ -43,6 +43,9 @@ public interface GatewayExtension extends AutoCloseable {
         /** Registers a counter read at scrape time under the kdmq_ prefix. */
         void addCounter(String name, String description, java.util.function.DoubleSupplier value);
 
+        /** Registers a gauge read at scrape time under the kdmq_ prefix. */
+        void addGauge(String name, String description, java.util.function.DoubleSupplier value);
+
         /** The Micrometer registry, for client metrics (e.g. the RabbitMQ client's). */
         io.micrometer.core.instrument.MeterRegistry meterRegistry();
 

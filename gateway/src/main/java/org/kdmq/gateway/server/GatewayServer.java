@@ -227,6 +227,11 @@ public final class GatewayServer implements AutoCloseable {
             }
 
             @Override
+            public void addGauge(String name, String description, java.util.function.DoubleSupplier value) {
+                metrics.gauge(name, description, value, java.util.function.DoubleSupplier::getAsDouble);
+            }
+
+            @Override
             public io.micrometer.core.instrument.MeterRegistry meterRegistry() {
                 return metrics.registry();
             }

@@ -160,6 +160,17 @@ class AdminEndpointTest {
                 .statusCode());
     }
 
+    @Test
+    void bearerTokenProtectsTheEndpoint() throws Exception {
+        GatewayServer s = start(null, "Bearer t0ken");
+        assertEquals(401, get(s, "/health/live", "Bearer wrong").statusCode());
+        assertEquals(200, get(s, "/health/live", "Bearer t0ken").statusCode());
+        HttpResponse<String> rpc = http.send(HttpRequest.newBuilder(URI.create(base(s) + "/RPC"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"method\":\"core.version\",\"id\":1}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, rpc.statusCode(), "RPC is protected too");
+    }
+
     private static double value(String metrics, String series) {
         Matcher m = Pattern.compile("(?m)^" + series + " ([0-9.eE+-]+)$").matcher(metrics);
         if (!m.find()) {
