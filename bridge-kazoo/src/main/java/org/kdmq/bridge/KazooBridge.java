@@ -47,6 +47,13 @@ public final class KazooBridge implements GatewayExtension {
     private ConfirmingPublisher publisher;
     private KazooEnvelope.Identity identity;
     private Duration grace = Duration.ofSeconds(5);
+    private BridgePeers peers;
+    private Backlog<Orphan> backlog;
+
+    /** A message another bridge owns: its key (to find its next owner) and how to publish it. */
+    private record Orphan(byte[] key, Runnable publish) {
+    }
+    private final java.util.concurrent.atomic.LongAdder takenOver = new java.util.concurrent.atomic.LongAdder();
 
     public KazooBridge() {
         this(new BridgeOptions());
@@ -111,9 +118,29 @@ public final class KazooBridge implements GatewayExtension {
             }
             connector.connect(server, "publisher").thenAccept(c -> usePublishingConnection(server, c));
         }
+        peers = new BridgePeers(context.dmq());
+        // Long enough to cover a dead owner's detection: a few ping rounds (ping + request timeout).
+        backlog = new Backlog<>(Duration.ofMinutes(5).toMillis(), 100_000, System::currentTimeMillis);
+        peers.onBridgeLost(lost -> {
+            // Every surviving bridge holds the dead one's recent messages; each publishes only those
+            // that rendezvous hashing now gives to it, so each is published once more, not once per survivor.
+            int mine = 0;
+            for (Orphan orphan : backlog.takeOwnedBy(lost)) {
+                org.kdmq.gateway.api.NodeAddress next = peers.owner(orphan.key());
+                if (peers.isSelf(next)) {
+                    orphan.publish().run();
+                    mine++;
+                } else {
+                    backlog.add(next, orphan);
+                }
+            }
+            takenOver.add(mine);
+            LOG.info("event=bridge_peer_lost peer={} republishing={}", lost, mine);
+        });
+        registrations.add(peers.start());
         for (MirrorSpec mirror : mirrors) {
             registrations.add(context.dmq().registerChannel(mirror.channel(), DispatchMode.HANDLE,
-                    m -> publish(mirror, m)));
+                    m -> publishIfOwner(mirror, m)));
             LOG.info("event=mirror channel={} exchange={} type={} routing={}", mirror.channel(), mirror.exchange(),
                     mirror.type(), mirror.routing());
         }
@@ -128,6 +155,8 @@ public final class KazooBridge implements GatewayExtension {
         context.addCounter("kdmq_bridge_republished", "Publishes sent again after a connection recovery",
                 () -> publisher.republished());
         context.addGauge("kdmq_bridge_buffered", "Messages waiting for a broker", () -> publisher.buffered());
+        context.addGauge("kdmq_bridge_backlog", "Messages other bridges own, kept in case they die", () -> backlog.size());
+        context.addCounter("kdmq_bridge_taken_over", "Messages published for a bridge that died", () -> takenOver.sum());
         context.addRpcMethod("kazoo.status", List.of(), p -> status());
     }
 
@@ -163,6 +192,29 @@ public final class KazooBridge implements GatewayExtension {
                 // closing a declare channel
             }
         }
+    }
+
+    /**
+     * Every bridge gets a broadcast; only the owner (rendezvous hashing over the live bridges) publishes
+     * it. The others keep it in the backlog until the owner could have died unnoticed.
+     */
+    private CompletionStage<DmqResponse> publishIfOwner(MirrorSpec mirror, DmqMessage message) {
+        byte[] key = messageKey(mirror, message);
+        org.kdmq.gateway.api.NodeAddress owner = peers.owner(key);
+        if (peers.isSelf(owner)) {
+            return publish(mirror, message);
+        }
+        backlog.add(owner, new Orphan(key, () -> publish(mirror, message)));
+        return CompletableFuture.completedFuture(DmqResponse.ok());
+    }
+
+    /** The same bytes on every receiving bridge: channel, sending node and body. */
+    private static byte[] messageKey(MirrorSpec mirror, DmqMessage message) {
+        String sender = message.sender() != null ? message.sender().address().toUriString() : message.source().toString();
+        byte[] head = (mirror.channel() + "\u0000" + sender + "\u0000").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] key = java.util.Arrays.copyOf(head, head.length + message.body().length);
+        System.arraycopy(message.body(), 0, key, head.length, message.body().length);
+        return key;
     }
 
     private CompletionStage<DmqResponse> publish(MirrorSpec mirror, DmqMessage message) {
@@ -209,6 +261,7 @@ public final class KazooBridge implements GatewayExtension {
         out.put("connections", conns);
         out.put("publishing", pub != null && pub.isOpen());
         out.put("mirrors", mirrors.stream().map(m -> m.channel() + "=" + m.exchange() + ":" + m.type()).toList());
+        out.put("bridges", peers.live().stream().map(org.kdmq.gateway.api.NodeAddress::toUriString).toList());
         Map<String, Object> counters = new LinkedHashMap<>();
         counters.put("published", publisher.published());
         counters.put("confirmed", publisher.confirmed());
