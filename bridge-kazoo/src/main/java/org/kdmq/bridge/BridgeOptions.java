@@ -22,6 +22,15 @@ public final class BridgeOptions {
             + "CHANNEL=EXCHANGE[:TYPE] or a JSON object (channel, exchange, type, routing, event_key, event_subkey, passive)")
     List<String> mirrors = new ArrayList<>();
 
+    @Option(names = "--subscribe", description = "kazoo_subscribe (repeatable): EXCHANGE:TYPE:QUEUE:ROUTING or the JSON "
+            + "form (exchange, type, queue, routing, durable, auto_delete, exclusive, event_key, event_subkey, federate, "
+            + "channel, prefetch)")
+    List<String> subscriptions = new ArrayList<>();
+
+    @Option(names = "--route", description = "event route to DMQ channel (repeatable): NAME=CHANNEL, NAME as the kazoo "
+            + "module names routes, e.g. consumer-event-presence-update=presence")
+    List<String> routes = new ArrayList<>();
+
     @Option(names = "--amqp-heartbeat", defaultValue = "5", description = "heartbeat seconds (default: ${DEFAULT-VALUE})")
     int heartbeatSeconds;
 

@@ -43,6 +43,9 @@ public final class KazooBridge implements GatewayExtension {
     private final AtomicReference<Connection> publishing = new AtomicReference<>();
     private List<AmqpServer> servers = List.of();
     private List<MirrorSpec> mirrors = List.of();
+    private List<SubscriptionSpec> subscriptions = List.of();
+    private Map<String, String> routes = Map.of();
+    private Subscriber subscriber;
     private AmqpConnector connector;
     private ConfirmingPublisher publisher;
     private KazooEnvelope.Identity identity;
@@ -91,6 +94,19 @@ public final class KazooBridge implements GatewayExtension {
         for (String m : options.mirrors) {
             specs.add(MirrorSpec.parse(m));
         }
+        List<SubscriptionSpec> subs = new ArrayList<>();
+        for (String sub : options.subscriptions) {
+            subs.add(SubscriptionSpec.parse(sub));
+        }
+        Map<String, String> routeMap = new LinkedHashMap<>();
+        for (String r : options.routes) {
+            int eq = r.indexOf('=');
+            if (eq <= 0 || eq == r.length() - 1) {
+                throw new IllegalArgumentException("--route takes NAME=CHANNEL: " + r);
+            }
+            String name = r.substring(0, eq).trim().replaceFirst("^kazoo:", "");
+            routeMap.put(org.kdmq.bridge.kazoo.EventRoutes.route(name), r.substring(eq + 1).trim());
+        }
         if (options.heartbeatSeconds < 1) {
             throw new IllegalArgumentException("--amqp-heartbeat must be at least 1 second");
         }
@@ -99,6 +115,8 @@ public final class KazooBridge implements GatewayExtension {
         }
         servers = List.copyOf(parsed);
         mirrors = List.copyOf(specs);
+        subscriptions = List.copyOf(subs);
+        routes = Map.copyOf(routeMap);
     }
 
     @Override
@@ -113,10 +131,27 @@ public final class KazooBridge implements GatewayExtension {
         connector = new AmqpConnector(BackoffPolicy.DEFAULT, Duration.ofSeconds(options.heartbeatSeconds), null, node);
         publisher = new ConfirmingPublisher(options.maxOutstanding, options.publishBuffer);
         for (AmqpServer server : servers) {
-            if (!server.inZone(options.primaryZone)) {
-                continue; // other zones only consume (with the subscribe side)
+            if (server.inZone(options.primaryZone)) {
+                connector.connect(server, "publisher").thenAccept(c -> usePublishingConnection(server, c));
             }
-            connector.connect(server, "publisher").thenAccept(c -> usePublishingConnection(server, c));
+        }
+        subscriber = new Subscriber(context.dmq(), routes);
+        for (AmqpServer server : servers) {
+            boolean primary = server.inZone(options.primaryZone);
+            List<SubscriptionSpec> here = subscriptions.stream().filter(sub -> primary || sub.federate()).toList();
+            if (!here.isEmpty()) {
+                // Consumers run on every server, as the kazoo module's do (other zones: federated ones only).
+                connector.connect(server, "consumer").thenAccept(c -> {
+                    for (SubscriptionSpec sub : here) {
+                        try {
+                            subscriber.consume(c, sub);
+                        } catch (IOException e) {
+                            LOG.error("event=amqp_subscribe_failed server={} queue={} error={}", server.safeUrl(),
+                                    sub.queue(), e.getMessage());
+                        }
+                    }
+                });
+            }
         }
         peers = new BridgePeers(context.dmq());
         // Long enough to cover a dead owner's detection: a few ping rounds (ping + request timeout).
@@ -157,6 +192,11 @@ public final class KazooBridge implements GatewayExtension {
         context.addGauge("kdmq_bridge_buffered", "Messages waiting for a broker", () -> publisher.buffered());
         context.addGauge("kdmq_bridge_backlog", "Messages other bridges own, kept in case they die", () -> backlog.size());
         context.addCounter("kdmq_bridge_taken_over", "Messages published for a bridge that died", () -> takenOver.sum());
+        context.addCounter("kdmq_bridge_consumed", "AMQP messages consumed", () -> subscriber.consumed.sum());
+        context.addCounter("kdmq_bridge_acked", "Consumed messages acked after DMQ delivery", () -> subscriber.acked.sum());
+        context.addCounter("kdmq_bridge_rejected", "Consumed messages rejected", () -> subscriber.rejected.sum());
+        context.addCounter("kdmq_bridge_invalid", "Consumed messages that were not JSON objects", () -> subscriber.invalid.sum());
+        context.addCounter("kdmq_bridge_unroutable", "Consumed messages no route took", () -> subscriber.unroutable.sum());
         context.addRpcMethod("kazoo.status", List.of(), p -> status());
     }
 
@@ -199,6 +239,9 @@ public final class KazooBridge implements GatewayExtension {
      * it. The others keep it in the backlog until the owner could have died unnoticed.
      */
     private CompletionStage<DmqResponse> publishIfOwner(MirrorSpec mirror, DmqMessage message) {
+        if (Subscriber.FROM_AMQP.equals(message.meta().get(Subscriber.ORIGIN))) {
+            return CompletableFuture.completedFuture(DmqResponse.ok()); // came from AMQP: never back to it
+        }
         byte[] key = messageKey(mirror, message);
         org.kdmq.gateway.api.NodeAddress owner = peers.owner(key);
         if (peers.isSelf(owner)) {
@@ -269,6 +312,13 @@ public final class KazooBridge implements GatewayExtension {
         counters.put("dropped", publisher.dropped());
         counters.put("buffered", publisher.buffered());
         out.put("publisher", counters);
+        out.put("subscriptions", subscriptions.stream().map(x -> x.exchange() + ":" + x.type() + ":" + x.queue() + ":"
+                + String.join(",", x.routing())).toList());
+        Map<String, Object> consumer = new LinkedHashMap<>();
+        consumer.put("consumed", subscriber.consumed.sum());
+        consumer.put("acked", subscriber.acked.sum());
+        consumer.put("rejected", subscriber.rejected.sum());
+        out.put("consumer", consumer);
         return out;
     }
 

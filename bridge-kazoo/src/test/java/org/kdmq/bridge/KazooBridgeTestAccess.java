@@ -9,7 +9,14 @@ public final class KazooBridgeTestAccess {
     }
 
     public static KazooBridge start(GatewayServer server, List<String> connections, List<String> mirrors) throws Exception {
+        return start(server, connections, mirrors, List.of(), List.of());
+    }
+
+    public static KazooBridge start(GatewayServer server, List<String> connections, List<String> mirrors,
+                                    List<String> subscriptions, List<String> routes) throws Exception {
         BridgeOptions options = new BridgeOptions();
+        options.subscriptions = subscriptions;
+        options.routes = routes;
         options.connections = connections;
         options.mirrors = mirrors;
         options.primaryZone = "local";

@@ -35,12 +35,24 @@ public interface Dmq {
      *
      * @return the nodes the request was sent to
      */
+    default List<NodeAddress> bcast(String channel, byte[] body, String contentType, NodeAddress except, int maxForwards,
+                                    Consumer<NodeReply> callback) {
+        return bcast(channel, body, contentType, except, maxForwards, java.util.Map.of(), callback);
+    }
+
+    /** {@link #bcast} with metadata for our own nodes, sent as {@code X-KDMQ-Name} headers (Kamailio ignores them). */
     List<NodeAddress> bcast(String channel, byte[] body, String contentType, NodeAddress except, int maxForwards,
-                            Consumer<NodeReply> callback);
+                            java.util.Map<String, String> meta, Consumer<NodeReply> callback);
 
     /** Sends a request on a channel to one node; completes with its final reply or a local 408/503. */
+    default CompletableFuture<NodeReply> send(String channel, NodeAddress node, byte[] body, String contentType,
+                                              int maxForwards) {
+        return send(channel, node, body, contentType, maxForwards, java.util.Map.of());
+    }
+
+    /** {@link #send} with metadata, as for {@link #bcast}. Sending to {@link #self()} reaches our own handler. */
     CompletableFuture<NodeReply> send(String channel, NodeAddress node, byte[] body, String contentType,
-                                      int maxForwards);
+                                      int maxForwards, java.util.Map<String, String> meta);
 
     /**
      * dmq_t_replicate: forwards a SIP request statefully to every active node except ourselves. Unless

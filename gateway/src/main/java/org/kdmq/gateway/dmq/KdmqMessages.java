@@ -36,9 +36,37 @@ public final class KdmqMessages {
         return PRODUCT + " (" + VERSION + ")";
     }
 
+    /** Prefix of the headers that carry {@link org.kdmq.gateway.api.DmqMessage#meta()} between our nodes. */
+    public static final String META_PREFIX = "X-KDMQ-";
+
     /** A KDMQ request from {@code self} to {@code node} on a channel. */
     public static SipRequest request(String channel, NodeAddress self, NodeAddress node, byte[] body,
                                      String contentType, int maxForwards, String callIdHost) {
+        return request(channel, self, node, body, contentType, maxForwards, callIdHost, java.util.Map.of());
+    }
+
+    /** The same, with metadata as {@code X-KDMQ-Name: value} headers after Kamailio's own. */
+    public static SipRequest request(String channel, NodeAddress self, NodeAddress node, byte[] body,
+                                     String contentType, int maxForwards, String callIdHost,
+                                     java.util.Map<String, String> meta) {
+        SipRequest.Builder b = requestBuilder(channel, self, node, body, contentType, maxForwards, callIdHost);
+        meta.forEach((k, v) -> b.header(META_PREFIX + k, v));
+        return b.build();
+    }
+
+    /** The metadata headers of a request, names lower-cased without the prefix. */
+    public static java.util.Map<String, String> meta(SipRequest request) {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (org.kdmq.gateway.sip.message.SipHeader h : request.headers().asList()) {
+            if (h.name().regionMatches(true, 0, META_PREFIX, 0, META_PREFIX.length())) {
+                out.put(h.name().substring(META_PREFIX.length()).toLowerCase(java.util.Locale.ROOT), h.value());
+            }
+        }
+        return out;
+    }
+
+    private static SipRequest.Builder requestBuilder(String channel, NodeAddress self, NodeAddress node, byte[] body,
+                                                     String contentType, int maxForwards, String callIdHost) {
         String to = node.channelUri(channel);
         return SipRequest.builder(METHOD, to)
                 .header(HeaderNames.TO, "<" + to + ">")
@@ -50,8 +78,7 @@ public final class KdmqMessages {
                 .header(HeaderNames.MAX_FORWARDS, Integer.toString(maxForwards))
                 .header(HeaderNames.CONTENT_TYPE, contentType == null || contentType.isEmpty() ? "text/plain" : contentType)
                 .header(HeaderNames.SUPPORTED, REPLY_BODY_OPTION)
-                .body(body)
-                .build();
+                .body(body);
     }
 
     /** An answer as Kamailio's sl sends it: copied Via/To/From/CSeq/Call-ID, a To tag, Server. */

@@ -184,14 +184,14 @@ public final class KdmqNode implements Dmq, AutoCloseable {
 
     @Override
     public List<NodeAddress> bcast(String channel, byte[] body, String contentType, NodeAddress except,
-                                   int maxForwards, Consumer<NodeReply> callback) {
+                                   int maxForwards, java.util.Map<String, String> meta, Consumer<NodeReply> callback) {
         checkOutgoing(channel, body, maxForwards);
         List<NodeInfo> targets = nodeList.remotes(n -> n.isActive() && !n.address().equals(except));
         List<NodeAddress> sentTo = new ArrayList<>(targets.size());
         for (NodeInfo node : targets) {
             sentTo.add(node.address());
             CompletableFuture<NodeReply> reply = sendTo(channel, node.address(), body, contentType, maxForwards,
-                    Traffic.APPLICATION);
+                    Traffic.APPLICATION, meta);
             if (callback != null) {
                 reply.thenAccept(r -> safely(callback, r));
             }
@@ -201,12 +201,12 @@ public final class KdmqNode implements Dmq, AutoCloseable {
 
     @Override
     public CompletableFuture<NodeReply> send(String channel, NodeAddress node, byte[] body, String contentType,
-                                             int maxForwards) {
+                                             int maxForwards, java.util.Map<String, String> meta) {
         checkOutgoing(channel, body, maxForwards);
         if (nodeList.find(node, true).isEmpty()) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("not a node in the list: " + node));
         }
-        return sendTo(channel, node, body, contentType, maxForwards, Traffic.APPLICATION);
+        return sendTo(channel, node, body, contentType, maxForwards, Traffic.APPLICATION, meta);
     }
 
     @Override
@@ -259,8 +259,13 @@ public final class KdmqNode implements Dmq, AutoCloseable {
     /** Sends one KDMQ request to a node and applies Kamailio's response rules for that traffic. */
     CompletableFuture<NodeReply> sendTo(String channel, NodeAddress node, byte[] body, String contentType,
                                         int maxForwards, Traffic traffic) {
+        return sendTo(channel, node, body, contentType, maxForwards, traffic, java.util.Map.of());
+    }
+
+    CompletableFuture<NodeReply> sendTo(String channel, NodeAddress node, byte[] body, String contentType,
+                                        int maxForwards, Traffic traffic, java.util.Map<String, String> meta) {
         SipRequest request = KdmqMessages.request(channel, settings.serverAddress(), node, body, contentType,
-                maxForwards, settings.serverAddress().hostForSocket());
+                maxForwards, settings.serverAddress().hostForSocket(), meta);
         stats.requestSent(channel);
         return exchange(request, node, traffic);
     }

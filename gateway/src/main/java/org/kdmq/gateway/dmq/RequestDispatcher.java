@@ -85,7 +85,7 @@ final class RequestDispatcher {
         NodeInfo sender = senderOf(request, inbound);
         DmqMessage message = new DmqMessage(channelName, request.body(),
                 request.contentType().orElse(null), sender, inbound.remote(), inbound.transport(), maxForwards,
-                request.callId(), KdmqMessages.acceptsReplyBody(request));
+                request.callId(), KdmqMessages.acceptsReplyBody(request), KdmqMessages.meta(request));
         stats.requestReceived(channelName);
         Runnable task = () -> runHandler(channel, message, incoming);
         if (channel.mode() == DispatchMode.PROCESS) {

@@ -1,0 +1,167 @@
+package org.kdmq.bridge;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
+import org.kdmq.bridge.kazoo.EventRoutes;
+import org.kdmq.bridge.kazoo.KazooEnvelope;
+import org.kdmq.gateway.api.Dmq;
+import org.kdmq.gateway.api.NodeAddress;
+import org.kdmq.gateway.api.NodeReply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * AMQP to DMQ: consumes each subscription (manual acks, bounded prefetch), picks the DMQ channel by the
+ * kazoo event-route order ({@code --route NAME=CHANNEL}, else the subscription's channel), and delivers
+ * the payload unchanged to every active node and our own handler (or to the node named by the AMQP
+ * header {@code kdmq-target-node}). It acks only after the delivery succeeded, retries failed nodes a
+ * bounded number of times, then rejects (dead-lettered when the queue has a DLX). Invalid JSON,
+ * non-object JSON and unroutable messages are rejected and counted; the consumer keeps running.
+ * Messages are sent with {@code X-KDMQ-Origin: amqp} so no bridge publishes them back.
+ */
+final class Subscriber {
+    static final String ORIGIN = "origin";
+    static final String FROM_AMQP = "amqp";
+    private static final Logger LOG = LoggerFactory.getLogger(Subscriber.class);
+    private static final int ATTEMPTS = 3;
+
+    private final Dmq dmq;
+    private final Map<String, String> routes;
+    final LongAdder consumed = new LongAdder();
+    final LongAdder acked = new LongAdder();
+    final LongAdder rejected = new LongAdder();
+    final LongAdder invalid = new LongAdder();
+    final LongAdder unroutable = new LongAdder();
+
+    Subscriber(Dmq dmq, Map<String, String> routes) {
+        this.dmq = dmq;
+        this.routes = routes;
+    }
+
+    /** Declares the subscription's exchange, queue and bindings and starts consuming on a channel of its own. */
+    void consume(Connection connection, SubscriptionSpec spec) throws IOException {
+        Channel ch = connection.createChannel();
+        if (spec.passive()) {
+            ch.exchangeDeclarePassive(spec.exchange());
+        } else {
+            ch.exchangeDeclare(spec.exchange(), spec.type(), spec.exchangeDurable(), spec.exchangeAutoDelete(), false, null);
+        }
+        ch.queueDeclare(spec.queue(), spec.queueDurable(), spec.exclusive(), spec.queueAutoDelete(), null);
+        for (String key : spec.routing()) {
+            ch.queueBind(spec.queue(), spec.exchange(), key);
+        }
+        ch.basicQos(spec.prefetch());
+        ch.basicConsume(spec.queue(), false, new DefaultConsumer(ch) {
+            @Override
+            public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
+                onDelivery(ch, spec, envelope, props, body);
+            }
+        });
+        LOG.info("event=amqp_subscribed exchange={} queue={} routing={}", spec.exchange(), spec.queue(), spec.routing());
+    }
+
+    private void onDelivery(Channel ch, SubscriptionSpec spec, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
+        consumed.increment();
+        long tag = envelope.getDeliveryTag();
+        ObjectNode payload = KazooEnvelope.asObject(body);
+        if (payload == null) {
+            invalid.increment();
+            LOG.warn("event=amqp_rejected reason=not_a_json_object queue={} routing_key={}", spec.queue(),
+                    envelope.getRoutingKey());
+            reject(ch, tag);
+            return;
+        }
+        String channel = pick(payload, spec, routes);
+        if (channel == null) {
+            unroutable.increment();
+            LOG.warn("event=amqp_rejected reason=no_route queue={} routes_tried={}", spec.queue(),
+                    EventRoutes.candidates(payload, spec.eventKey(), spec.eventSubkey()));
+            reject(ch, tag);
+            return;
+        }
+        Object target = props.getHeaders() == null ? null : props.getHeaders().get("kdmq-target-node");
+        List<NodeAddress> targets = new ArrayList<>();
+        try {
+            if (target != null) {
+                targets.add(NodeAddress.parse(target.toString()));
+            } else {
+                targets.add(dmq.self().address());
+                dmq.nodes().stream().filter(n -> !n.local() && n.isActive()).forEach(n -> targets.add(n.address()));
+            }
+        } catch (RuntimeException e) {
+            invalid.increment();
+            LOG.warn("event=amqp_rejected reason=bad_target target={}", target);
+            reject(ch, tag);
+            return;
+        }
+        String dmqChannel = channel;
+        deliver(channel, body, targets, 1).whenComplete((ok, error) -> {
+            if (error == null && ok) {
+                ack(ch, tag);
+            } else {
+                LOG.warn("event=amqp_rejected reason=delivery_failed channel={} attempts={}", dmqChannel, ATTEMPTS);
+                reject(ch, tag);
+            }
+        });
+    }
+
+    /** The DMQ channel for a payload: the first route in the kazoo order, else the subscription's channel. */
+    static String pick(ObjectNode payload, SubscriptionSpec spec, Map<String, String> routes) {
+        for (String route : EventRoutes.candidates(payload, spec.eventKey(), spec.eventSubkey())) {
+            String channel = routes.get(route);
+            if (channel != null) {
+                return channel;
+            }
+        }
+        return spec.channel();
+    }
+
+    /** Sends to each target; retries the ones that could not be reached. True when all answered. */
+    private CompletableFuture<Boolean> deliver(String channel, byte[] body, List<NodeAddress> targets, int attempt) {
+        Map<String, String> meta = Map.of(ORIGIN, FROM_AMQP);
+        List<CompletableFuture<NodeReply>> replies = new ArrayList<>();
+        for (NodeAddress node : targets) {
+            replies.add(dmq.send(channel, node, body, "application/json", 1, meta)
+                    .exceptionally(e -> new NodeReply(node, 503, String.valueOf(e.getMessage()), new byte[0], null, true)));
+        }
+        return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).thenCompose(v -> {
+            List<NodeAddress> failed = replies.stream().map(CompletableFuture::join).filter(NodeReply::local)
+                    .map(NodeReply::node).toList();
+            if (failed.isEmpty()) {
+                return CompletableFuture.completedFuture(true);
+            }
+            if (attempt >= ATTEMPTS) {
+                return CompletableFuture.completedFuture(false);
+            }
+            return deliver(channel, body, failed, attempt + 1);
+        });
+    }
+
+    private void ack(Channel ch, long tag) {
+        try {
+            ch.basicAck(tag, false);
+            acked.increment();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("event=amqp_ack_failed error={}", e.toString());
+        }
+    }
+
+    private void reject(Channel ch, long tag) {
+        try {
+            ch.basicReject(tag, false);
+            rejected.increment();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("event=amqp_reject_failed error={}", e.toString());
+        }
+    }
+}

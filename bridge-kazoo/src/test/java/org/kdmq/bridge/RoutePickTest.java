@@ -1,0 +1,60 @@
+package org.kdmq.bridge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Every level of the kazoo event-route fallback, and the subscription forms. */
+class RoutePickTest {
+    private final ObjectMapper json = new ObjectMapper();
+
+    private ObjectNode p(String text) throws Exception {
+        return (ObjectNode) json.readTree(text);
+    }
+
+    @Test
+    void eachFallbackLevelIsTriedInOrder() throws Exception {
+        SubscriptionSpec sub = SubscriptionSpec.parse("presence:topic:q1:#");
+        ObjectNode payload = p("{\"Event-Category\":\"presence\",\"Event-Name\":\"dialog_update\"}");
+        Map<String, String> all = Map.of("consumer-event-presence-dialog-update", "l1", "consumer-event-presence", "l2",
+                "consumer-event-event-category-event-name", "l3", "consumer-event-event-category", "l4", "consumer-event", "l5");
+        assertEquals("l1", Subscriber.pick(payload, sub, all));
+        assertEquals("l2", Subscriber.pick(payload, sub, without(all, "consumer-event-presence-dialog-update")));
+        assertEquals("l3", Subscriber.pick(payload, sub, Map.of("consumer-event-event-category-event-name", "l3",
+                "consumer-event-event-category", "l4", "consumer-event", "l5")));
+        assertEquals("l4", Subscriber.pick(payload, sub, Map.of("consumer-event-event-category", "l4", "consumer-event", "l5")));
+        assertEquals("l5", Subscriber.pick(payload, sub, Map.of("consumer-event", "l5")));
+        assertNull(Subscriber.pick(payload, sub, Map.of()));
+        SubscriptionSpec withDefault = SubscriptionSpec.parse("{\"exchange\":\"e\",\"queue\":\"q\",\"channel\":\"fallback\"}");
+        assertEquals("fallback", Subscriber.pick(payload, withDefault, Map.of()));
+    }
+
+    @Test
+    void subscriptionForms() {
+        SubscriptionSpec simple = SubscriptionSpec.parse("presence:topic:kdmq-presence:update.*.*");
+        assertEquals("presence", simple.exchange());
+        assertEquals("update.*.*", simple.routing().get(0));
+        assertEquals(true, simple.queueAutoDelete());
+        SubscriptionSpec full = SubscriptionSpec.parse("{\"exchange\":\"callevt\",\"type\":\"topic\",\"queue\":\"q\","
+                + "\"routing\":[\"call.CHANNEL_CREATE.*\",\"call.CHANNEL_DESTROY.*\"],\"auto_delete\":0,\"event_key\":\"Event-Name\","
+                + "\"federate\":1,\"prefetch\":10}");
+        assertEquals(2, full.routing().size());
+        assertEquals(false, full.queueAutoDelete());
+        assertEquals(true, full.federate());
+        assertEquals(10, full.prefetch());
+        assertThrows(IllegalArgumentException.class, () -> SubscriptionSpec.parse("only:three:parts"));
+        assertThrows(IllegalArgumentException.class, () -> SubscriptionSpec.parse("{\"exchange\":\"e\"}"));
+        assertThrows(IllegalArgumentException.class, () -> SubscriptionSpec.parse("e:weird:q:#"));
+    }
+
+    private static Map<String, String> without(Map<String, String> m, String key) {
+        Map<String, String> copy = new java.util.HashMap<>(m);
+        copy.remove(key);
+        return copy;
+    }
+}
