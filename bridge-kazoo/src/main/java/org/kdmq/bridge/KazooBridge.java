@@ -215,21 +215,15 @@ public final class KazooBridge implements GatewayExtension {
     }
 
     private void declareExchanges(Connection connection) throws IOException {
+        // This channel stays open: the client's topology recovery re-declares what was declared on it
+        // after a reconnect, so non-durable (Kazoo-style) exchanges come back after a broker restart.
         Channel ch = connection.createChannel();
-        try {
-            for (MirrorSpec m : mirrors) {
-                if (m.passive()) {
-                    ch.exchangeDeclarePassive(m.exchange());
-                } else {
-                    // As Kazoo declares them: a differing declaration would be refused (406) by RabbitMQ.
-                    ch.exchangeDeclare(m.exchange(), m.type(), false, false, false, null);
-                }
-            }
-        } finally {
-            try {
-                ch.close();
-            } catch (Exception ignored) {
-                // closing a declare channel
+        for (MirrorSpec m : mirrors) {
+            if (m.passive()) {
+                ch.exchangeDeclarePassive(m.exchange());
+            } else {
+                // As Kazoo declares them: a differing declaration would be refused (406) by RabbitMQ.
+                ch.exchangeDeclare(m.exchange(), m.type(), false, false, false, null);
             }
         }
     }
@@ -277,6 +271,7 @@ public final class KazooBridge implements GatewayExtension {
                 .contentType("application/json")
                 .messageId(payload.path("Msg-ID").asText())
                 .timestamp(new java.util.Date())
+                .deliveryMode(mirror.persistent() ? 2 : null)
                 .headers(headers)
                 .build();
         byte[] body;

@@ -12,10 +12,11 @@ import org.kdmq.bridge.kazoo.RoutingKeyTemplate;
  * {@code {"channel":..,"exchange":..,"type":..,"routing":"{Event-Category}.{Event-Name}",
  * "event_key":..,"event_subkey":..,"passive":false}} (kazoo_subscribe's field names where they mean
  * the same). Exchanges are declared as Kazoo declares them (non-durable, non-auto-delete, no
- * arguments) unless passive (owned by someone else: only checked).
+ * arguments) unless passive (owned by someone else: only checked). Messages are transient as Kazoo's
+ * unless {@code "persistent":true} (delivery mode 2: with a durable queue they survive a broker restart).
  */
 public record MirrorSpec(String channel, String exchange, String type, RoutingKeyTemplate routing, String eventKey,
-                         String eventSubkey, boolean passive) {
+                         String eventSubkey, boolean passive, boolean persistent) {
     private static final Set<String> TYPES = Set.of("topic", "direct", "fanout", "headers");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -33,7 +34,7 @@ public record MirrorSpec(String channel, String exchange, String type, RoutingKe
         int colon = rest.lastIndexOf(':');
         String exchange = colon < 0 ? rest : rest.substring(0, colon);
         String type = colon < 0 ? "topic" : rest.substring(colon + 1);
-        return build(channel, exchange, type, RoutingKeyTemplate.DEFAULT, null, null, false);
+        return build(channel, exchange, type, RoutingKeyTemplate.DEFAULT, null, null, false, false);
     }
 
     private static MirrorSpec parseJson(String text) {
@@ -45,11 +46,12 @@ public record MirrorSpec(String channel, String exchange, String type, RoutingKe
         }
         return build(n.path("channel").asText(null), n.path("exchange").asText(null), n.path("type").asText("topic"),
                 n.path("routing").asText(RoutingKeyTemplate.DEFAULT), n.path("event_key").asText(null),
-                n.path("event_subkey").asText(null), n.path("passive").asBoolean(false));
+                n.path("event_subkey").asText(null), n.path("passive").asBoolean(false),
+                n.path("persistent").asBoolean(false));
     }
 
     private static MirrorSpec build(String channel, String exchange, String type, String routing, String eventKey,
-                                    String eventSubkey, boolean passive) {
+                                    String eventSubkey, boolean passive, boolean persistent) {
         if (channel == null || channel.isBlank()) {
             throw new IllegalArgumentException("a mirror needs a channel");
         }
@@ -68,6 +70,6 @@ public record MirrorSpec(String channel, String exchange, String type, RoutingKe
             }
         }
         return new MirrorSpec(channel.trim(), exchange.trim(), kind, RoutingKeyTemplate.parse(template), eventKey,
-                eventSubkey, passive);
+                eventSubkey, passive, persistent);
     }
 }
