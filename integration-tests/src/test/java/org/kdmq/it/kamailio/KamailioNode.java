@@ -32,11 +32,21 @@ public final class KamailioNode implements AutoCloseable {
     private final String serverAddress;
     private final String notificationAddress;
     private final int frTimerMs;
+    private final String template;
+    private final java.util.Map<String, String> extra;
     private final Path dir;
     private Process process;
 
     private KamailioNode(String name, String address, int port, String serverAddress, String notificationAddress,
                          int frTimerMs) throws IOException {
+        this(name, address, port, serverAddress, notificationAddress, frTimerMs, "/kamailio/node.cfg.tmpl",
+                java.util.Map.of());
+    }
+
+    private KamailioNode(String name, String address, int port, String serverAddress, String notificationAddress,
+                         int frTimerMs, String template, java.util.Map<String, String> extra) throws IOException {
+        this.template = template;
+        this.extra = extra;
         this.name = name;
         this.address = address;
         this.port = port;
@@ -64,12 +74,23 @@ public final class KamailioNode implements AutoCloseable {
         return node;
     }
 
+    /** Starts a node from another config template; {@code placeholders} fill its @NAME@ markers. */
+    public static KamailioNode startWithConfig(String name, int port, String template, java.util.Map<String, String> placeholders)
+            throws IOException {
+        KamailioNode node = new KamailioNode(name, "127.0.0.1", port, "sip:127.0.0.1:" + port, "", 5000, template, placeholders);
+        node.launch();
+        return node;
+    }
+
     private void launch() throws IOException {
-        String template;
-        try (InputStream in = Objects.requireNonNull(getClass().getResourceAsStream("/kamailio/node.cfg.tmpl"))) {
-            template = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        String text;
+        try (InputStream in = Objects.requireNonNull(getClass().getResourceAsStream(template), template)) {
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        String cfg = template.replace("@ADDR@", address).replace("@PORT@", Integer.toString(port))
+        for (java.util.Map.Entry<String, String> e : extra.entrySet()) {
+            text = text.replace("@" + e.getKey() + "@", e.getValue());
+        }
+        String cfg = text.replace("@ADDR@", address).replace("@PORT@", Integer.toString(port))
                 .replace("@SERVER_ADDRESS@", serverAddress).replace("@NOTIFY@", notificationAddress)
                 .replace("@CTL@", ctlSocket().toString()).replace("@FR@", Integer.toString(frTimerMs));
         Files.deleteIfExists(ctlSocket()); // left behind by a killed process
