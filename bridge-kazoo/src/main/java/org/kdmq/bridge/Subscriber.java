@@ -73,6 +73,16 @@ final class Subscriber {
     private void onDelivery(Channel ch, SubscriptionSpec spec, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
         consumed.increment();
         long tag = envelope.getDeliveryTag();
+        String type = props.getContentType();
+        if (type != null && !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")
+                || props.getContentEncoding() != null && !props.getContentEncoding().isBlank()) {
+            // Kazoo consumers take application/json only; so do we (gzip is not supported yet).
+            invalid.increment();
+            LOG.warn("event=amqp_rejected reason=content_type content_type={} encoding={} queue={}", type,
+                    props.getContentEncoding(), spec.queue());
+            reject(ch, tag);
+            return;
+        }
         ObjectNode payload = KazooEnvelope.asObject(body);
         if (payload == null) {
             invalid.increment();

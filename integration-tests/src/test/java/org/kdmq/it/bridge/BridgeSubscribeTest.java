@@ -109,6 +109,8 @@ class BridgeSubscribeTest {
         publish("{\"no\":\"category\"}");
         publish("this is not json");
         publish("[1,2,3]");
+        channel.basicPublish(exchange, "any.key", new AMQP.BasicProperties.Builder().contentType("text/plain").build(),
+                "{\"Event-Category\":\"dialog\"}".getBytes(StandardCharsets.UTF_8));
         int plainPort = plain.config().dmq().serverAddress().port();
         int bridgePort = bridge.config().dmq().serverAddress().port();
         await("routed and delivered to both nodes", Duration.ofSeconds(20), () -> got.containsKey("presence@" + plainPort)
@@ -121,12 +123,12 @@ class BridgeSubscribeTest {
         assertNull(got.get("fallback@" + plainPort));
 
         await("acked and rejected", Duration.ofSeconds(20), () -> status(bridge).path("consumer").path("acked").asInt() == 3
-                && status(bridge).path("consumer").path("rejected").asInt() == 2);
+                && status(bridge).path("consumer").path("rejected").asInt() == 3);
         assertEquals(0, channel.messageCount(queue), "nothing left in the queue");
         // A message that came from AMQP is never published back, though "presence" is mirrored.
         assertNull(channel.basicGet(mirrorQueue, true));
         String metrics = bridge.metrics().scrape();
-        assertTrue(metrics.contains("kdmq_bridge_invalid_total 2.0"), metrics.lines().filter(l -> l.startsWith("kdmq_bridge")).toList().toString());
+        assertTrue(metrics.contains("kdmq_bridge_invalid_total 3.0"), metrics.lines().filter(l -> l.startsWith("kdmq_bridge")).toList().toString());
     }
 
     private JsonNode status(GatewayServer s) {
