@@ -51,6 +51,8 @@ public final class KazooBridge implements GatewayExtension {
     private KazooEnvelope.Identity identity;
     private Duration grace = Duration.ofSeconds(5);
     private BridgePeers peers;
+    private String selfUri;
+    private volatile boolean closed;
     private Backlog<Orphan> backlog;
 
     /** A message another bridge owns: its key (to find its next owner) and how to publish it. */
@@ -173,6 +175,8 @@ public final class KazooBridge implements GatewayExtension {
             LOG.info("event=bridge_peer_lost peer={} republishing={}", lost, mine);
         });
         registrations.add(peers.start());
+        selfUri = context.dmq().self().address().toUriString();
+        context.dmq().addLocalSendListener(this::onLocalSend);
         for (MirrorSpec mirror : mirrors) {
             registrations.add(context.dmq().registerChannel(mirror.channel(), DispatchMode.HANDLE,
                     m -> publishIfOwner(mirror, m)));
@@ -236,28 +240,66 @@ public final class KazooBridge implements GatewayExtension {
         if (Subscriber.FROM_AMQP.equals(message.meta().get(Subscriber.ORIGIN))) {
             return CompletableFuture.completedFuture(DmqResponse.ok()); // came from AMQP: never back to it
         }
-        byte[] key = messageKey(mirror, message);
+        String sender = senderOf(message);
+        if (org.kdmq.gateway.api.Dmq.UNICAST.equals(message.meta().get(org.kdmq.gateway.api.Dmq.DELIVERY))
+                && message.sender() != null && peers.live().contains(message.sender().address())) {
+            return CompletableFuture.completedFuture(DmqResponse.ok()); // a bridge's unicast: it published it itself
+        }
+        if (org.kdmq.gateway.api.Dmq.UNICAST.equals(message.meta().get(org.kdmq.gateway.api.Dmq.DELIVERY))) {
+            return publish(mirror, message.body(), message.contentType(), sender); // only we received it
+        }
+        byte[] key = messageKey(mirror.channel(), sender, message.body());
         org.kdmq.gateway.api.NodeAddress owner = peers.owner(key);
         if (peers.isSelf(owner)) {
-            return publish(mirror, message);
+            return publish(mirror, message.body(), message.contentType(), sender);
         }
-        backlog.add(owner, new Orphan(key, () -> publish(mirror, message)));
+        backlog.add(owner, new Orphan(key, () -> publish(mirror, message.body(), message.contentType(), sender)));
         return CompletableFuture.completedFuture(DmqResponse.ok());
     }
 
+    /**
+     * What this node itself sends on a mirrored channel: a broadcast is published by its owner (every
+     * other bridge receives it and agrees who that is); a unicast by us, the sending bridge.
+     */
+    private void onLocalSend(String channel, byte[] body, String contentType, org.kdmq.gateway.api.NodeAddress target,
+                             Map<String, String> meta) {
+        if (closed || Subscriber.FROM_AMQP.equals(meta.get(Subscriber.ORIGIN))) {
+            return;
+        }
+        for (MirrorSpec mirror : mirrors) {
+            if (!mirror.channel().equals(channel)) {
+                continue;
+            }
+            String sender = selfUri;
+            if (target != null) {
+                publish(mirror, body, contentType, sender);
+                continue;
+            }
+            byte[] key = messageKey(channel, sender, body);
+            org.kdmq.gateway.api.NodeAddress owner = peers.owner(key);
+            if (peers.isSelf(owner)) {
+                publish(mirror, body, contentType, sender);
+            } else {
+                backlog.add(owner, new Orphan(key, () -> publish(mirror, body, contentType, sender)));
+            }
+        }
+    }
+
+    private static String senderOf(DmqMessage message) {
+        return message.sender() != null ? message.sender().address().toUriString()
+                : message.source().getAddress().getHostAddress() + ":" + message.source().getPort();
+    }
+
     /** The same bytes on every receiving bridge: channel, sending node and body. */
-    private static byte[] messageKey(MirrorSpec mirror, DmqMessage message) {
-        String sender = message.sender() != null ? message.sender().address().toUriString() : message.source().toString();
-        byte[] head = (mirror.channel() + "\u0000" + sender + "\u0000").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        byte[] key = java.util.Arrays.copyOf(head, head.length + message.body().length);
-        System.arraycopy(message.body(), 0, key, head.length, message.body().length);
+    private static byte[] messageKey(String channel, String sender, byte[] body) {
+        byte[] head = (channel + "\u0000" + sender + "\u0000").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] key = java.util.Arrays.copyOf(head, head.length + body.length);
+        System.arraycopy(body, 0, key, head.length, body.length);
         return key;
     }
 
-    private CompletionStage<DmqResponse> publish(MirrorSpec mirror, DmqMessage message) {
-        String sender = message.sender() != null ? message.sender().address().toUriString()
-                : message.source().getAddress().getHostAddress() + ":" + message.source().getPort();
-        ObjectNode payload = KazooEnvelope.build(message.body(), message.contentType(), mirror.channel(), sender, identity);
+    private CompletionStage<DmqResponse> publish(MirrorSpec mirror, byte[] messageBody, String contentType, String sender) {
+        ObjectNode payload = KazooEnvelope.build(messageBody, contentType, mirror.channel(), sender, identity);
         String routingKey;
         try {
             routingKey = mirror.routing().render(payload);
@@ -327,6 +369,7 @@ public final class KazooBridge implements GatewayExtension {
 
     @Override
     public void close() {
+        closed = true;
         registrations.forEach(ChannelRegistration::close);
         registrations.clear();
         if (publisher != null) {

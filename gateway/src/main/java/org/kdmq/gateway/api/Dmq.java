@@ -68,6 +68,21 @@ public interface Dmq {
     /** Subscribes to node status changes (added: before null; removed: after null). */
     void addNodeListener(NodeListener listener);
 
+    /**
+     * Hears every channel message this node sends through the API ({@code target} null for a
+     * broadcast), before it goes out: the bridge publishes what the node itself sends on a mirrored channel.
+     */
+    void addLocalSendListener(LocalSendListener listener);
+
+    @FunctionalInterface
+    interface LocalSendListener {
+        void onLocalSend(String channel, byte[] body, String contentType, NodeAddress target, java.util.Map<String, String> meta);
+    }
+
+    /** Meta key our nodes set on unicasts ({@code X-KDMQ-Delivery: unicast}): a receiver can tell them from broadcasts. */
+    String DELIVERY = "delivery";
+    String UNICAST = "unicast";
+
     @FunctionalInterface
     interface NodeListener {
         void onNodeChange(NodeInfo before, NodeInfo after);

@@ -57,6 +57,7 @@ public final class KdmqNode implements Dmq, AutoCloseable {
     private final RequestDispatcher dispatcher;
     private final DmqStats stats = new DmqStats();
     private final AtomicInteger pending = new AtomicInteger();
+    private final List<LocalSendListener> localSendListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -186,6 +187,7 @@ public final class KdmqNode implements Dmq, AutoCloseable {
     public List<NodeAddress> bcast(String channel, byte[] body, String contentType, NodeAddress except,
                                    int maxForwards, java.util.Map<String, String> meta, Consumer<NodeReply> callback) {
         checkOutgoing(channel, body, maxForwards);
+        notifyLocalSend(channel, body, contentType, null, meta);
         List<NodeInfo> targets = nodeList.remotes(n -> n.isActive() && !n.address().equals(except));
         List<NodeAddress> sentTo = new ArrayList<>(targets.size());
         for (NodeInfo node : targets) {
@@ -206,7 +208,12 @@ public final class KdmqNode implements Dmq, AutoCloseable {
         if (nodeList.find(node, true).isEmpty()) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("not a node in the list: " + node));
         }
-        return sendTo(channel, node, body, contentType, maxForwards, Traffic.APPLICATION, meta);
+        java.util.Map<String, String> marked = new java.util.LinkedHashMap<>(meta);
+        marked.putIfAbsent(DELIVERY, UNICAST);
+        if (!node.equals(settings.serverAddress())) {
+            notifyLocalSend(channel, body, contentType, node, marked);
+        }
+        return sendTo(channel, node, body, contentType, maxForwards, Traffic.APPLICATION, marked);
     }
 
     @Override
@@ -226,6 +233,22 @@ public final class KdmqNode implements Dmq, AutoCloseable {
     @Override
     public boolean isFromNode(InetAddress source) {
         return nodeList.isFromNode(source);
+    }
+
+    @Override
+    public void addLocalSendListener(LocalSendListener listener) {
+        localSendListeners.add(listener);
+    }
+
+    private void notifyLocalSend(String channel, byte[] body, String contentType, NodeAddress target,
+                                 java.util.Map<String, String> meta) {
+        for (LocalSendListener l : localSendListeners) {
+            try {
+                l.onLocalSend(channel, body, contentType, target, meta);
+            } catch (RuntimeException e) {
+                LOG.warn("event=local_send_listener_failed channel={} error={}", channel, e.toString());
+            }
+        }
     }
 
     @Override

@@ -107,6 +107,31 @@ class BridgeClusterTest {
     }
 
     @Test
+    void whatBridgeNodesSendThemselvesIsPublishedOnceToo() throws Exception {
+        GatewayServer plain = ours.start(Transport.UDP, null);
+        String seed = plain.config().dmq().serverAddress().toUriString();
+        GatewayServer b1 = bridged(seed);
+        GatewayServer b2 = bridged(seed);
+        await("cluster of 3", Duration.ofSeconds(20), () -> plain.dmq().nodes().size() == 3 && b1.dmq().nodes().size() == 3
+                && b2.dmq().nodes().size() == 3);
+        await("bridges know each other", Duration.ofSeconds(20), () -> bridgesSeenBy(b1) == 2 && bridgesSeenBy(b2) == 2);
+        plain.dmq().registerChannel("mychannel", org.kdmq.gateway.api.DispatchMode.HANDLE,
+                m -> java.util.concurrent.CompletableFuture.completedFuture(org.kdmq.gateway.api.DmqResponse.ok()));
+        broadcast(b1, 0, 100); // a bridge's own broadcasts
+        ConcurrentLinkedQueue<NodeReply> unicasts = new ConcurrentLinkedQueue<>();
+        for (int i = 100; i < 120; i++) { // a bridge's unicasts to a plain node, and a plain node's to a bridge
+            byte[] body = ("{\"Event-Category\":\"test\",\"Event-Name\":\"n\",\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8);
+            b1.dmq().send("mychannel", plain.config().dmq().serverAddress(), body, "application/json", 1).thenAccept(unicasts::add);
+            byte[] other = ("{\"Event-Category\":\"test\",\"Event-Name\":\"n\",\"n\":" + (i + 100) + "}").getBytes(StandardCharsets.UTF_8);
+            plain.dmq().send("mychannel", b2.config().dmq().serverAddress(), other, "application/json", 1).thenAccept(unicasts::add);
+        }
+        await("unicasts answered", Duration.ofSeconds(30), () -> unicasts.size() == 40);
+        Map<Integer, Integer> counts = counts(140);
+        assertEquals(140, counts.size());
+        assertTrue(counts.values().stream().allMatch(c -> c == 1), "each published exactly once: " + counts);
+    }
+
+    @Test
     void exactlyOnePublishPerBroadcastAndADeadBridgesShareIsTakenOver() throws Exception {
         GatewayServer sender = ours.start(Transport.UDP, null);
         String seed = sender.config().dmq().serverAddress().toUriString();
