@@ -41,6 +41,7 @@ public final class KazooBridge implements GatewayExtension {
     private final BridgeOptions options;
     private final List<ChannelRegistration> registrations = new ArrayList<>();
     private final AtomicReference<Connection> publishing = new AtomicReference<>();
+    private final Map<Integer, Connection> standby = new java.util.concurrent.ConcurrentHashMap<>();
     private List<AmqpServer> servers = List.of();
     private List<MirrorSpec> mirrors = List.of();
     private List<SubscriptionSpec> subscriptions = List.of();
@@ -204,16 +205,72 @@ public final class KazooBridge implements GatewayExtension {
         context.addRpcMethod("kazoo.status", List.of(), p -> status());
     }
 
-    /** The first primary-zone server to connect carries the publishes; later ones stand by. */
-    private void usePublishingConnection(AmqpServer server, Connection connection) {
-        if (!publishing.compareAndSet(null, connection)) {
-            return; // standby: kept open for failover when the subscribe side lands
+    /**
+     * Publishing uses the first open primary-zone server in configuration order, as the kazoo module
+     * does; the others stand by. When the publishing connection is lost, the next open one takes over
+     * (the lost one keeps recovering in the background and stands by again when it is back).
+     */
+    private synchronized void usePublishingConnection(AmqpServer server, Connection connection) {
+        standby.put(server.id(), connection);
+        connection.addShutdownListener(cause -> {
+            if (!cause.isInitiatedByApplication()) {
+                LOG.warn("event=amqp_publishing_connection_lost server={} reason={}", server.safeUrl(),
+                        AmqpServer.masked(String.valueOf(cause.getMessage())));
+                failOver();
+            }
+        });
+        if (connection instanceof com.rabbitmq.client.Recoverable recoverable) {
+            recoverable.addRecoveryListener(new com.rabbitmq.client.RecoveryListener() {
+                @Override
+                public void handleRecovery(com.rabbitmq.client.Recoverable r) {
+                    preferEarlier(server, connection);
+                }
+
+                @Override
+                public void handleRecoveryStarted(com.rabbitmq.client.Recoverable r) {
+                    // publishing has already moved on if another server is open
+                }
+            });
         }
+        if (publishing.get() == null || !publishing.get().isOpen()) {
+            switchTo(server, connection);
+        } else {
+            preferEarlier(server, connection);
+        }
+    }
+
+    /** Back to an earlier server in configuration order when it is open again, as Kamailio picks. */
+    private synchronized void preferEarlier(AmqpServer server, Connection connection) {
+        Connection current = publishing.get();
+        int currentId = standby.entrySet().stream().filter(e -> e.getValue() == current).map(Map.Entry::getKey)
+                .findFirst().orElse(Integer.MAX_VALUE);
+        if (connection.isOpen() && (current == null || !current.isOpen() || server.id() < currentId)) {
+            switchTo(server, connection);
+        }
+    }
+
+    private synchronized void failOver() {
+        Connection current = publishing.get();
+        if (current != null && current.isOpen()) {
+            return;
+        }
+        for (AmqpServer s : servers) {
+            Connection c = standby.get(s.id());
+            if (c != null && c.isOpen() && c != current) {
+                switchTo(s, c);
+                return;
+            }
+        }
+        LOG.warn("event=amqp_no_publishing_server note=\"messages wait in the buffer\"");
+    }
+
+    private void switchTo(AmqpServer server, Connection connection) {
         try {
             declareExchanges(connection);
         } catch (IOException e) {
             LOG.error("event=amqp_declare_failed server={} error={}", server.safeUrl(), e.getMessage());
         }
+        publishing.set(connection);
         publisher.attach(connection);
         LOG.info("event=amqp_publishing server={} zone={}", server.safeUrl(), server.zone());
     }
@@ -383,13 +440,14 @@ public final class KazooBridge implements GatewayExtension {
         if (connector != null) {
             connector.close();
         }
-        Connection c = publishing.getAndSet(null);
-        if (c != null) {
+        publishing.set(null);
+        for (Connection c : standby.values()) {
             try {
                 c.close();
             } catch (Exception ignored) {
                 // shutting down
             }
         }
+        standby.clear();
     }
 }

@@ -66,7 +66,7 @@ public record AmqpServer(int id, String zone, URI uri) {
         return masked(uri.toString());
     }
 
-    static String masked(String url) {
+    public static String masked(String url) {
         return url.replaceAll("(//[^:/@]*):[^@/]*@", "$1:****@");
     }
 

@@ -61,9 +61,28 @@ public final class ConfirmingPublisher implements AutoCloseable {
         this.bufferSize = bufferSize;
     }
 
-    /** Starts publishing on this connection (opened by {@link AmqpConnector}, so it recovers by itself). */
+    /**
+     * Starts publishing on this connection (opened by {@link AmqpConnector}, so it recovers by itself).
+     * Attaching another connection later moves publishing there (failover): what the old one had not
+     * confirmed is sent again on the new one.
+     */
     public void attach(Connection connection) {
         owner.execute(() -> {
+            if (channel != null) {
+                Deque<Pending> again = new ArrayDeque<>(unconfirmed.values());
+                unconfirmed.clear();
+                republished.add(again.size());
+                while (!again.isEmpty()) {
+                    buffer.addFirst(again.pollLast());
+                }
+                Channel old = channel;
+                channel = null;
+                try {
+                    old.close();
+                } catch (Exception ignored) {
+                    // the old connection is usually dead already
+                }
+            }
             try {
                 Channel ch = connection.createChannel();
                 ch.confirmSelect();
