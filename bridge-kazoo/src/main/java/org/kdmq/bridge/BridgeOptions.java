@@ -31,6 +31,27 @@ public final class BridgeOptions {
             + "module names routes, e.g. consumer-event-presence-update=presence")
     List<String> routes = new ArrayList<>();
 
+    @Option(names = "--amqps-ca", description = "amqps_ca_cert: PEM CA bundle to verify brokers with (default: the JVM's)")
+    java.nio.file.Path amqpsCa;
+
+    @Option(names = "--amqps-cert", description = "amqps_cert: PEM client certificate")
+    java.nio.file.Path amqpsCert;
+
+    @Option(names = "--amqps-key", description = "amqps_key: PEM PKCS#8 client key")
+    java.nio.file.Path amqpsKey;
+
+    @Option(names = "--amqps-verify-peer", defaultValue = "1", paramLabel = "0|1",
+            description = "amqps_verify_peer (default: ${DEFAULT-VALUE})")
+    int amqpsVerifyPeer;
+
+    @Option(names = "--amqps-verify-hostname", defaultValue = "1", paramLabel = "0|1",
+            description = "amqps_verify_hostname (default: ${DEFAULT-VALUE})")
+    int amqpsVerifyHostname;
+
+    @Option(names = "--bridge-config", description = "a JSON file with lists under amqp_connection, mirror, subscribe "
+            + "(strings or objects as the flags take) and an object route (NAME: CHANNEL), added to the flags")
+    java.nio.file.Path bridgeConfig;
+
     @Option(names = "--amqp-heartbeat", defaultValue = "5", description = "heartbeat seconds (default: ${DEFAULT-VALUE})")
     int heartbeatSeconds;
 

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 import org.kdmq.bridge.amqp.AmqpConnector;
 import org.kdmq.bridge.amqp.AmqpServer;
+import org.kdmq.bridge.amqp.AmqpTls;
 import org.kdmq.bridge.amqp.BackoffPolicy;
 import org.kdmq.bridge.amqp.ConfirmingPublisher;
 import org.kdmq.bridge.kazoo.KazooEnvelope;
@@ -54,6 +55,7 @@ public final class KazooBridge implements GatewayExtension {
     private BridgePeers peers;
     private String selfUri;
     private volatile boolean closed;
+    private javax.net.ssl.SSLContext tls;
     private Backlog<Orphan> backlog;
 
     /** A message another bridge owns: its key (to find its next owner) and how to publish it. */
@@ -81,11 +83,27 @@ public final class KazooBridge implements GatewayExtension {
 
     @Override
     public boolean enabled() {
-        return !options.connections.isEmpty();
+        return !options.connections.isEmpty() || options.bridgeConfig != null;
     }
 
     @Override
     public void validate() {
+        if (options.bridgeConfig != null) {
+            BridgeConfigFile.addTo(options, options.bridgeConfig);
+        }
+        if (options.connections.isEmpty()) {
+            throw new IllegalArgumentException("the bridge needs at least one --amqp-connection");
+        }
+        if ((options.amqpsVerifyPeer & ~1) != 0 || (options.amqpsVerifyHostname & ~1) != 0) {
+            throw new IllegalArgumentException("--amqps-verify-peer and --amqps-verify-hostname take 0 or 1");
+        }
+        boolean anyTls = options.connections.stream().anyMatch(c -> c.toLowerCase(java.util.Locale.ROOT).contains("amqps://"));
+        try {
+            tls = anyTls ? AmqpTls.context(options.amqpsCa, options.amqpsCert, options.amqpsKey,
+                    options.amqpsVerifyPeer != 0) : null;
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalArgumentException("amqps settings: " + e.getMessage());
+        }
         List<AmqpServer> parsed = new ArrayList<>();
         for (String c : options.connections) {
             parsed.add(AmqpServer.parse(parsed.size() + 1, c, options.primaryZone));
@@ -131,7 +149,8 @@ public final class KazooBridge implements GatewayExtension {
         String node = KazooEnvelope.APP_NAME + "@" + host;
         grace = context.shutdownGrace();
         identity = new KazooEnvelope.Identity(context.version(), node, node + "-1-targeted-0");
-        connector = new AmqpConnector(BackoffPolicy.DEFAULT, Duration.ofSeconds(options.heartbeatSeconds), null, node);
+        connector = new AmqpConnector(BackoffPolicy.DEFAULT, Duration.ofSeconds(options.heartbeatSeconds), tls, node,
+                options.amqpsVerifyHostname != 0);
         publisher = new ConfirmingPublisher(options.maxOutstanding, options.publishBuffer);
         for (AmqpServer server : servers) {
             if (server.inZone(options.primaryZone)) {

@@ -26,6 +26,7 @@ public final class AmqpConnector implements AutoCloseable {
     private final Duration heartbeat;
     private final SSLContext tls;
     private final String connectionName;
+    private final boolean verifyHostname;
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "amqp-connect");
         t.setDaemon(true);
@@ -38,6 +39,13 @@ public final class AmqpConnector implements AutoCloseable {
      * @param tls for amqps:// servers; null means the JVM's default trust (verifying the server)
      */
     public AmqpConnector(BackoffPolicy backoff, Duration heartbeat, SSLContext tls, String connectionName) {
+        this(backoff, heartbeat, tls, connectionName, true);
+    }
+
+    /** @param verifyHostname amqps_verify_hostname: check the broker's certificate names its host */
+    public AmqpConnector(BackoffPolicy backoff, Duration heartbeat, SSLContext tls, String connectionName,
+                         boolean verifyHostname) {
+        this.verifyHostname = verifyHostname;
         this.backoff = backoff;
         this.heartbeat = heartbeat;
         this.tls = tls;
@@ -53,7 +61,9 @@ public final class AmqpConnector implements AutoCloseable {
         }
         if (server.tls()) {
             f.useSslProtocol(tls != null ? tls : SSLContext.getDefault());
-            f.enableHostnameVerification();
+            if (verifyHostname) {
+                f.enableHostnameVerification();
+            }
         }
         f.setAutomaticRecoveryEnabled(true);
         f.setTopologyRecoveryEnabled(true);
