@@ -56,6 +56,12 @@ final class Subscriber {
         } else {
             ch.exchangeDeclare(spec.exchange(), spec.type(), spec.exchangeDurable(), spec.exchangeAutoDelete(), false, null);
         }
+        for (SubscriptionSpec.ExchangeBinding b : spec.exchangeBindings()) {
+            ch.exchangeDeclare(b.source(), b.type(), false, false, false, null);
+            for (String key : b.routing()) {
+                ch.exchangeBind(spec.exchange(), b.source(), key);
+            }
+        }
         ch.queueDeclare(spec.queue(), spec.queueDurable(), spec.exclusive(), spec.queueAutoDelete(), null);
         for (String key : spec.routing()) {
             ch.queueBind(spec.queue(), spec.exchange(), key);
@@ -115,7 +121,17 @@ final class Subscriber {
             return;
         }
         String dmqChannel = channel;
-        deliver(channel, body, targets, 1).whenComplete((ok, error) -> {
+        java.util.function.Supplier<CompletableFuture<Boolean>> delivery = () -> deliver(dmqChannel, body, targets, 1);
+        CompletableFuture<Boolean> done;
+        if (spec.consistentWorker()) {
+            // consistent-worker: messages with the same key are delivered one after the other, in order.
+            String key = spec.consistentWorkerKey() != null
+                    ? org.kdmq.bridge.kazoo.KazooJsonPath.get(payload, spec.consistentWorkerKey()) : envelope.getRoutingKey();
+            done = inOrder(key, delivery);
+        } else {
+            done = delivery.get();
+        }
+        done.whenComplete((ok, error) -> {
             if (error == null && ok) {
                 ack(ch, tag);
             } else {
@@ -123,6 +139,24 @@ final class Subscriber {
                 reject(ch, tag);
             }
         });
+    }
+
+    private final Map<String, CompletableFuture<Boolean>> lanes = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Runs a delivery after the previous one of the same key has finished. */
+    private CompletableFuture<Boolean> inOrder(String key, java.util.function.Supplier<CompletableFuture<Boolean>> delivery) {
+        CompletableFuture<Boolean> result = new CompletableFuture<>();
+        CompletableFuture<Boolean> previous = lanes.put(key, result);
+        CompletableFuture<Boolean> start = previous == null ? CompletableFuture.completedFuture(true) : previous;
+        start.handle((v, e) -> null).thenCompose(v -> delivery.get()).whenComplete((ok, error) -> {
+            if (error != null) {
+                result.completeExceptionally(error);
+            } else {
+                result.complete(ok);
+            }
+            lanes.remove(key, result);
+        });
+        return result;
     }
 
     /** The DMQ channel for a payload: the first route in the kazoo order, else the subscription's channel. */

@@ -16,7 +16,12 @@ import java.util.List;
 public record SubscriptionSpec(String exchange, String type, String queue, List<String> routing, boolean exchangeDurable,
                                boolean exchangeAutoDelete, boolean passive, boolean queueDurable, boolean exclusive,
                                boolean queueAutoDelete, String eventKey, String eventSubkey, boolean federate,
-                               String channel, int prefetch) {
+                               String channel, int prefetch, List<ExchangeBinding> exchangeBindings,
+                               boolean consistentWorker, String consistentWorkerKey) {
+
+    /** exchange-bindings: a source exchange bound to this subscription's exchange (exchange.bind). */
+    public record ExchangeBinding(String source, String type, List<String> routing) {
+    }
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public static SubscriptionSpec parse(String text) {
@@ -29,7 +34,7 @@ public record SubscriptionSpec(String exchange, String type, String queue, List<
             throw new IllegalArgumentException("--subscribe takes EXCHANGE:TYPE:QUEUE:ROUTING or a JSON object: " + text);
         }
         return new SubscriptionSpec(parts[0], type(parts[1]), parts[2], List.of(parts[3]), false, false, false, false,
-                false, true, null, null, false, null, 50);
+                false, true, null, null, false, null, 50, List.of(), false, null);
     }
 
     private static SubscriptionSpec parseJson(String text) {
@@ -57,11 +62,29 @@ public record SubscriptionSpec(String exchange, String type, String queue, List<
         if (prefetch < 1) {
             throw new IllegalArgumentException("prefetch must be at least 1");
         }
+        // Every entry of exchange-bindings is applied (the kazoo module's parser keeps only the first).
+        List<ExchangeBinding> bindings = new ArrayList<>();
+        JsonNode eb = n.path("exchange-bindings");
+        if (eb.isObject()) {
+            eb.fields().forEachRemaining(e -> {
+                List<String> keys = new ArrayList<>();
+                JsonNode rk = e.getValue().path("routing");
+                if (rk.isArray()) {
+                    rk.forEach(x -> keys.add(x.asText()));
+                } else {
+                    keys.add(rk.asText(""));
+                }
+                bindings.add(new ExchangeBinding(e.getKey(), type(e.getValue().path("type").asText("topic")), List.copyOf(keys)));
+            });
+        } else if (!eb.isMissingNode()) {
+            throw new IllegalArgumentException("exchange-bindings must be an object: " + text);
+        }
         return new SubscriptionSpec(exchange, type(n.path("type").asText("topic")), queue, List.copyOf(routing),
                 flag(ex, "durable", false), flag(ex, "auto_delete", false), flag(ex, "passive", false),
                 flag(q, "durable", false), flag(q, "exclusive", false), flag(q, "auto_delete", true),
                 n.path("event_key").asText(null), n.path("event_subkey").asText(null), flag(n, "federate", false),
-                n.path("channel").asText(null), prefetch);
+                n.path("channel").asText(null), prefetch, List.copyOf(bindings), flag(n, "consistent-worker", false),
+                n.path("consistent-worker-key").asText(null));
     }
 
     private static boolean flag(JsonNode node, String name, boolean dflt) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -47,6 +48,14 @@ class RoutePickTest {
         assertEquals(false, full.queueAutoDelete());
         assertEquals(true, full.federate());
         assertEquals(10, full.prefetch());
+        SubscriptionSpec bound = SubscriptionSpec.parse("{\"exchange\":\"dst\",\"queue\":\"q\",\"exchange-bindings\":"
+                + "{\"src1\":{\"type\":\"topic\",\"routing\":[\"a.#\",\"b.#\"]},\"src2\":{\"type\":\"fanout\"}},"
+                + "\"consistent-worker\":1,\"consistent-worker-key\":\"Call-ID\"}");
+        assertEquals(2, bound.exchangeBindings().size(), "every entry, not only the first as the kazoo module");
+        assertEquals(List.of("a.#", "b.#"), bound.exchangeBindings().get(0).routing());
+        assertEquals("fanout", bound.exchangeBindings().get(1).type());
+        assertEquals(true, bound.consistentWorker());
+        assertEquals("Call-ID", bound.consistentWorkerKey());
         assertThrows(IllegalArgumentException.class, () -> SubscriptionSpec.parse("only:three:parts"));
         assertThrows(IllegalArgumentException.class, () -> SubscriptionSpec.parse("{\"exchange\":\"e\"}"));
         assertThrows(IllegalArgumentException.class, () -> SubscriptionSpec.parse("e:weird:q:#"));

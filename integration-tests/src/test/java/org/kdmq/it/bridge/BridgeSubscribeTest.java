@@ -131,6 +131,46 @@ class BridgeSubscribeTest {
         assertTrue(metrics.contains("kdmq_bridge_invalid_total 3.0"), metrics.lines().filter(l -> l.startsWith("kdmq_bridge")).toList().toString());
     }
 
+    @Test
+    void exchangeBindingsFeedTheSubscriptionAndConsistentWorkerKeepsOrder() throws Exception {
+        GatewayServer plain = ours.start(Transport.UDP, null);
+        GatewayServer bridge = ours.start(Transport.UDP, plain.config().dmq().serverAddress().toUriString());
+        await("joined", Duration.ofSeconds(20), () -> plain.dmq().nodes().size() == 2);
+        List<Integer> order = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        plain.dmq().registerChannel("ordered", DispatchMode.HANDLE, m -> {
+            try {
+                order.add(json.readTree(m.body()).get("n").asInt());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return CompletableFuture.completedFuture(DmqResponse.ok());
+        });
+        String source = exchange + ".src";
+        String sub = "{\"exchange\":\"" + exchange + "\",\"type\":\"topic\",\"queue\":\"" + queue + "\",\"routing\":\"#\","
+                + "\"channel\":\"ordered\",\"prefetch\":20,\"consistent-worker\":1,\"consistent-worker-key\":\"Group\","
+                + "\"exchange-bindings\":{\"" + source + "\":{\"type\":\"topic\",\"routing\":\"#\"}}}";
+        KazooBridgeTestAccess.start(bridge, List.of(TestBroker.uri().toString()), List.of(), List.of(sub), List.of());
+        await("subscribed", Duration.ofSeconds(20), () -> {
+            try {
+                return channel.consumerCount(queue) == 1;
+            } catch (Exception e) {
+                channel = reopen();
+                return false;
+            }
+        });
+        for (int i = 0; i < 30; i++) {
+            channel.basicPublish(source, "k", new AMQP.BasicProperties.Builder().contentType("application/json").build(),
+                    ("{\"Group\":\"g1\",\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8));
+        }
+        await("all delivered", Duration.ofSeconds(30), () -> order.size() == 30);
+        List<Integer> expected = new java.util.ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            expected.add(i);
+        }
+        assertEquals(expected, order, "delivered in order for one consistent-worker key");
+        channel.exchangeDelete(source);
+    }
+
     private JsonNode status(GatewayServer s) {
         try {
             return json.readTree(s.rpc().handle("{\"jsonrpc\":\"2.0\",\"method\":\"kazoo.status\",\"id\":1}"
