@@ -6,8 +6,6 @@ import static org.kdmq.it.OurNodes.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -15,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,28 +31,23 @@ import org.kdmq.it.OurNodes;
 class BridgeClusterTest {
     private final OurNodes ours = new OurNodes();
     private final ObjectMapper json = new ObjectMapper();
-    private Connection amqp;
+    private CapturedExchange captured;
     private Channel channel;
     private String exchange;
     private String queue;
 
     @BeforeEach
     void broker() throws Exception {
-        ConnectionFactory f = new ConnectionFactory();
-        f.setUri(TestBroker.uri());
-        amqp = f.newConnection("kdmq-it");
-        channel = amqp.createChannel();
-        exchange = "kdmq.it." + UUID.randomUUID();
-        channel.exchangeDeclare(exchange, "topic", false, false, null);
-        queue = channel.queueDeclare("", false, true, true, null).getQueue();
-        channel.queueBind(queue, exchange, "#");
+        captured = new CapturedExchange("kdmq.it.");
+        channel = captured.channel;
+        exchange = captured.exchange;
+        queue = captured.queue;
     }
 
     @AfterEach
     void stop() throws Exception {
         ours.close();
-        channel.exchangeDelete(exchange);
-        amqp.close();
+        captured.close();
     }
 
     private GatewayServer bridged(String notify) throws Exception {

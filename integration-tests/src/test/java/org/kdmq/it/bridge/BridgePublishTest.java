@@ -7,8 +7,6 @@ import static org.kdmq.it.OurNodes.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -18,7 +16,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,28 +32,23 @@ import org.kdmq.it.kamailio.KamailioNode;
 class BridgePublishTest {
     private final OurNodes ours = new OurNodes();
     private final ObjectMapper json = new ObjectMapper();
-    private Connection amqp;
+    private CapturedExchange captured;
     private Channel channel;
     private String exchange;
     private String queue;
 
     @BeforeEach
     void broker() throws Exception {
-        ConnectionFactory f = new ConnectionFactory();
-        f.setUri(TestBroker.uri());
-        amqp = f.newConnection("kdmq-it");
-        channel = amqp.createChannel();
-        exchange = "kdmq.it." + UUID.randomUUID();
-        channel.exchangeDeclare(exchange, "topic", false, false, null);
-        queue = channel.queueDeclare("", false, true, true, null).getQueue();
-        channel.queueBind(queue, exchange, "#");
+        captured = new CapturedExchange("kdmq.it.");
+        channel = captured.channel;
+        exchange = captured.exchange;
+        queue = captured.queue;
     }
 
     @AfterEach
     void stop() throws Exception {
         ours.close();
-        channel.exchangeDelete(exchange);
-        amqp.close();
+        captured.close();
     }
 
     private GatewayServer bridged(String notify) throws Exception {
