@@ -170,6 +170,10 @@ class BridgePublishTest {
             int code = Main.execute(args, Map.of(), new PrintWriter(new StringWriter()), new PrintWriter(err, true));
             assertEquals(2, code, String.join(" ", args) + " -> " + err);
         }
+        StringWriter envErr = new StringWriter();
+        assertEquals(2, Main.execute(new String[0], Map.of("KDMQ_AMQP_CONNECTION", "http://nope"),
+                new PrintWriter(new StringWriter()), new PrintWriter(envErr, true)), "bridge flags come from the environment too");
+        assertTrue(envErr.toString().contains("http://nope"), envErr.toString());
         StringWriter out = new StringWriter();
         Main.execute(new String[] {"run", "--help"}, Map.of(), new PrintWriter(out, true), new PrintWriter(new StringWriter()));
         assertTrue(out.toString().contains("--amqp-connection") && out.toString().contains("--mirror"),
