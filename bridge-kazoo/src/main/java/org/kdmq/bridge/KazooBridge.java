@@ -3,8 +3,6 @@ package org.kdmq.bridge;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicReference;
 import org.kdmq.bridge.amqp.AmqpConnector;
 import org.kdmq.bridge.amqp.AmqpServer;
 import org.kdmq.bridge.amqp.AmqpTls;
@@ -32,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * The kazoo-style bridge inside a gateway: DMQ channels mirrored to RabbitMQ exchanges. Each KDMQ on a
  * mirrored channel is published (Kazoo envelope, routing key from the mirror's template) with
  * publisher confirms and answered 200 only once the broker confirmed it; 503 with a reason when it
- * cannot be (buffer full, nack, bad routing key). Publishing goes to the first primary-zone server
- * that connects, in the given order; the RabbitMQ client recovers the connection and its topology.
+ * cannot be (buffer full, nack, bad routing key). With several bridges one publishes each message
+ * ({@link BridgePeers}); {@link PublishingServers} picks the server; {@link Subscriber} is the AMQP to
+ * DMQ side. The RabbitMQ client recovers connections and their topology.
  */
 public final class KazooBridge implements GatewayExtension {
     private static final Logger LOG = LoggerFactory.getLogger(KazooBridge.class);
@@ -41,8 +39,7 @@ public final class KazooBridge implements GatewayExtension {
 
     private final BridgeOptions options;
     private final List<ChannelRegistration> registrations = new ArrayList<>();
-    private final AtomicReference<Connection> publishing = new AtomicReference<>();
-    private final Map<Integer, Connection> standby = new java.util.concurrent.ConcurrentHashMap<>();
+    private PublishingServers publishingServers;
     private List<AmqpServer> servers = List.of();
     private List<MirrorSpec> mirrors = List.of();
     private List<SubscriptionSpec> subscriptions = List.of();
@@ -57,11 +54,11 @@ public final class KazooBridge implements GatewayExtension {
     private volatile boolean closed;
     private javax.net.ssl.SSLContext tls;
     private Backlog<Orphan> backlog;
+    private final java.util.concurrent.atomic.LongAdder takenOver = new java.util.concurrent.atomic.LongAdder();
 
     /** A message another bridge owns: its key (to find its next owner) and how to publish it. */
     private record Orphan(byte[] key, Runnable publish) {
     }
-    private final java.util.concurrent.atomic.LongAdder takenOver = new java.util.concurrent.atomic.LongAdder();
 
     public KazooBridge() {
         this(new BridgeOptions());
@@ -152,9 +149,10 @@ public final class KazooBridge implements GatewayExtension {
         connector = new AmqpConnector(BackoffPolicy.DEFAULT, Duration.ofSeconds(options.heartbeatSeconds), tls, node,
                 options.amqpsVerifyHostname != 0);
         publisher = new ConfirmingPublisher(options.maxOutstanding, options.publishBuffer);
+        publishingServers = new PublishingServers(servers, mirrors, publisher);
         for (AmqpServer server : servers) {
             if (server.inZone(options.primaryZone)) {
-                connector.connect(server, "publisher").thenAccept(c -> usePublishingConnection(server, c));
+                connector.connect(server, "publisher").thenAccept(c -> publishingServers.connected(server, c));
             }
         }
         subscriber = new Subscriber(context.dmq(), routes);
@@ -203,10 +201,7 @@ public final class KazooBridge implements GatewayExtension {
             LOG.info("event=mirror channel={} exchange={} type={} routing={}", mirror.channel(), mirror.exchange(),
                     mirror.type(), mirror.routing());
         }
-        context.addReadinessCheck("amqp", () -> {
-            Connection c = publishing.get();
-            return c != null && c.isOpen();
-        }, "a broker connection is open");
+        context.addReadinessCheck("amqp", () -> publishingServers.isPublishing(), "a broker connection is open");
         context.addCounter("kdmq_bridge_published", "Messages published to AMQP", () -> publisher.published());
         context.addCounter("kdmq_bridge_confirmed", "Publishes the broker confirmed", () -> publisher.confirmed());
         context.addCounter("kdmq_bridge_nacked", "Publishes the broker refused", () -> publisher.nacked());
@@ -222,90 +217,6 @@ public final class KazooBridge implements GatewayExtension {
         context.addCounter("kdmq_bridge_invalid", "Consumed messages that were not JSON objects", () -> subscriber.invalid.sum());
         context.addCounter("kdmq_bridge_unroutable", "Consumed messages no route took", () -> subscriber.unroutable.sum());
         context.addRpcMethod("kazoo.status", List.of(), p -> status());
-    }
-
-    /**
-     * Publishing uses the first open primary-zone server in configuration order, as the kazoo module
-     * does; the others stand by. When the publishing connection is lost, the next open one takes over
-     * (the lost one keeps recovering in the background and stands by again when it is back).
-     */
-    private synchronized void usePublishingConnection(AmqpServer server, Connection connection) {
-        standby.put(server.id(), connection);
-        connection.addShutdownListener(cause -> {
-            if (!cause.isInitiatedByApplication()) {
-                LOG.warn("event=amqp_publishing_connection_lost server={} reason={}", server.safeUrl(),
-                        AmqpServer.masked(String.valueOf(cause.getMessage())));
-                failOver();
-            }
-        });
-        if (connection instanceof com.rabbitmq.client.Recoverable recoverable) {
-            recoverable.addRecoveryListener(new com.rabbitmq.client.RecoveryListener() {
-                @Override
-                public void handleRecovery(com.rabbitmq.client.Recoverable r) {
-                    preferEarlier(server, connection);
-                }
-
-                @Override
-                public void handleRecoveryStarted(com.rabbitmq.client.Recoverable r) {
-                    // publishing has already moved on if another server is open
-                }
-            });
-        }
-        if (publishing.get() == null || !publishing.get().isOpen()) {
-            switchTo(server, connection);
-        } else {
-            preferEarlier(server, connection);
-        }
-    }
-
-    /** Back to an earlier server in configuration order when it is open again, as Kamailio picks. */
-    private synchronized void preferEarlier(AmqpServer server, Connection connection) {
-        Connection current = publishing.get();
-        int currentId = standby.entrySet().stream().filter(e -> e.getValue() == current).map(Map.Entry::getKey)
-                .findFirst().orElse(Integer.MAX_VALUE);
-        if (connection.isOpen() && (current == null || !current.isOpen() || server.id() < currentId)) {
-            switchTo(server, connection);
-        }
-    }
-
-    private synchronized void failOver() {
-        Connection current = publishing.get();
-        if (current != null && current.isOpen()) {
-            return;
-        }
-        for (AmqpServer s : servers) {
-            Connection c = standby.get(s.id());
-            if (c != null && c.isOpen() && c != current) {
-                switchTo(s, c);
-                return;
-            }
-        }
-        LOG.warn("event=amqp_no_publishing_server note=\"messages wait in the buffer\"");
-    }
-
-    private void switchTo(AmqpServer server, Connection connection) {
-        try {
-            declareExchanges(connection);
-        } catch (IOException e) {
-            LOG.error("event=amqp_declare_failed server={} error={}", server.safeUrl(), e.getMessage());
-        }
-        publishing.set(connection);
-        publisher.attach(connection);
-        LOG.info("event=amqp_publishing server={} zone={}", server.safeUrl(), server.zone());
-    }
-
-    private void declareExchanges(Connection connection) throws IOException {
-        // This channel stays open: the client's topology recovery re-declares what was declared on it
-        // after a reconnect, so non-durable (Kazoo-style) exchanges come back after a broker restart.
-        Channel ch = connection.createChannel();
-        for (MirrorSpec m : mirrors) {
-            if (m.passive()) {
-                ch.exchangeDeclarePassive(m.exchange());
-            } else {
-                // As Kazoo declares them: a differing declaration would be refused (406) by RabbitMQ.
-                ch.exchangeDeclare(m.exchange(), m.type(), false, false, false, null);
-            }
-        }
     }
 
     /**
@@ -406,7 +317,6 @@ public final class KazooBridge implements GatewayExtension {
     private Map<String, Object> status() {
         Map<String, Object> out = new LinkedHashMap<>();
         List<Map<String, Object>> conns = new ArrayList<>();
-        Connection pub = publishing.get();
         for (AmqpServer s : servers) {
             Map<String, Object> c = new LinkedHashMap<>();
             c.put("id", s.id());
@@ -415,7 +325,7 @@ public final class KazooBridge implements GatewayExtension {
             conns.add(c);
         }
         out.put("connections", conns);
-        out.put("publishing", pub != null && pub.isOpen());
+        out.put("publishing", publishingServers.isPublishing());
         out.put("mirrors", mirrors.stream().map(m -> m.channel() + "=" + m.exchange() + ":" + m.type()).toList());
         out.put("bridges", peers.live().stream().map(org.kdmq.gateway.api.NodeAddress::toUriString).toList());
         Map<String, Object> counters = new LinkedHashMap<>();
@@ -459,14 +369,8 @@ public final class KazooBridge implements GatewayExtension {
         if (connector != null) {
             connector.close();
         }
-        publishing.set(null);
-        for (Connection c : standby.values()) {
-            try {
-                c.close();
-            } catch (Exception ignored) {
-                // shutting down
-            }
+        if (publishingServers != null) {
+            publishingServers.close();
         }
-        standby.clear();
     }
 }
