@@ -29,15 +29,20 @@ final class BridgeConfigFile {
         options.connections = merged(options.connections, root.path("amqp_connection"), "amqp_connection");
         options.mirrors = merged(options.mirrors, root.path("mirror"), "mirror");
         options.subscriptions = merged(options.subscriptions, root.path("subscribe"), "subscribe");
-        List<String> routes = new ArrayList<>(options.routes);
-        JsonNode r = root.path("route");
+        options.queryChannels = merged(options.queryChannels, root.path("query_channel"), "query_channel");
+        options.routes = routes(options.routes, root.path("route"), "route", file);
+        options.queryRoutes = routes(options.queryRoutes, root.path("query_route"), "query_route", file);
+    }
+
+    private static List<String> routes(List<String> fromFlags, JsonNode r, String name, Path file) {
+        List<String> routes = new ArrayList<>(fromFlags);
         if (!r.isMissingNode()) {
             if (!r.isObject()) {
-                throw new IllegalArgumentException("route in " + file + " must be an object of NAME: CHANNEL");
+                throw new IllegalArgumentException(name + " in " + file + " must be an object of NAME: CHANNEL");
             }
             r.fields().forEachRemaining(e -> routes.add(e.getKey() + "=" + e.getValue().asText()));
         }
-        options.routes = routes;
+        return routes;
     }
 
     private static List<String> merged(List<String> fromFlags, JsonNode list, String name) {

@@ -48,8 +48,8 @@ public final class BridgeOptions {
             description = "amqps_verify_hostname (default: ${DEFAULT-VALUE})")
     int amqpsVerifyHostname;
 
-    @Option(names = "--bridge-config", description = "a JSON file with lists under amqp_connection, mirror, subscribe "
-            + "(strings or objects as the flags take) and an object route (NAME: CHANNEL), added to the flags")
+    @Option(names = "--bridge-config", description = "a JSON file with lists under amqp_connection, mirror, subscribe, "
+            + "query_channel (strings or objects as the flags take) and objects route, query_route (NAME: CHANNEL), added to the flags")
     java.nio.file.Path bridgeConfig;
 
     @Option(names = "--amqp-heartbeat", defaultValue = "5", description = "heartbeat seconds (default: ${DEFAULT-VALUE})")
@@ -62,4 +62,17 @@ public final class BridgeOptions {
     @Option(names = "--amqp-publish-buffer", defaultValue = "10000",
             description = "messages kept while no broker is reachable; beyond it a KDMQ gets 503 (default: ${DEFAULT-VALUE})")
     int publishBuffer;
+
+    @Option(names = "--query-route", description = "event route to DMQ channel for requests (repeatable): NAME=CHANNEL; "
+            + "a message it takes is a query: sent as a KDMQ on CHANNEL, its reply published back to the requester")
+    List<String> queryRoutes = new ArrayList<>();
+
+    @Option(names = "--query-channel", description = "a DMQ channel whose KDMQs are AMQP queries (repeatable): "
+            + "CHANNEL=EXCHANGE[:ROUTING_KEY_TEMPLATE]; answered 200 with the reply JSON, 408 on timeout")
+    List<String> queryChannels = new ArrayList<>();
+
+    @Option(names = "--amqp-query-timeout", defaultValue = "2000",
+            description = "amqp_query_timeout in milliseconds, both directions; a request's Query-Timeout field "
+                    + "overrides it (default: ${DEFAULT-VALUE})")
+    long queryTimeoutMs = 2000;
 }

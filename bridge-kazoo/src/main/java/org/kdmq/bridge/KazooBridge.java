@@ -43,7 +43,11 @@ public final class KazooBridge implements GatewayExtension {
     private List<AmqpServer> servers = List.of();
     private List<MirrorSpec> mirrors = List.of();
     private List<SubscriptionSpec> subscriptions = List.of();
-    private Map<String, String> routes = Map.of();
+    private Map<String, Subscriber.Route> routes = Map.of();
+    private List<org.kdmq.bridge.query.QueryChannel> queryChannels = List.of();
+    private java.time.Duration queryTimeout;
+    private org.kdmq.bridge.query.TargetedRequester requester;
+    private org.kdmq.bridge.query.QueryResponder responder;
     private Subscriber subscriber;
     private AmqpConnector connector;
     private ConfirmingPublisher publisher;
@@ -76,6 +80,11 @@ public final class KazooBridge implements GatewayExtension {
     @Override
     public Object options() {
         return options;
+    }
+
+    @Override
+    public List<Object> commands() {
+        return List.of(new AmqpQueryCommand());
     }
 
     @Override
@@ -116,14 +125,21 @@ public final class KazooBridge implements GatewayExtension {
         for (String sub : options.subscriptions) {
             subs.add(SubscriptionSpec.parse(sub));
         }
-        Map<String, String> routeMap = new LinkedHashMap<>();
-        for (String r : options.routes) {
-            int eq = r.indexOf('=');
-            if (eq <= 0 || eq == r.length() - 1) {
-                throw new IllegalArgumentException("--route takes NAME=CHANNEL: " + r);
+        Map<String, Subscriber.Route> routeMap = new LinkedHashMap<>();
+        addRoutes(routeMap, options.routes, "--route", false);
+        addRoutes(routeMap, options.queryRoutes, "--query-route", true);
+        List<org.kdmq.bridge.query.QueryChannel> queries = new ArrayList<>();
+        for (String q : options.queryChannels) {
+            org.kdmq.bridge.query.QueryChannel qc = org.kdmq.bridge.query.QueryChannel.parse(q);
+            if (specs.stream().anyMatch(m -> m.channel().equals(qc.channel()))
+                    || queries.stream().anyMatch(x -> x.channel().equals(qc.channel()))) {
+                throw new IllegalArgumentException("channel " + qc.channel() + " is mirrored or a query channel twice");
             }
-            String name = r.substring(0, eq).trim().replaceFirst("^kazoo:", "");
-            routeMap.put(org.kdmq.bridge.kazoo.EventRoutes.route(name), r.substring(eq + 1).trim());
+            queries.add(qc);
+        }
+        if (options.queryTimeoutMs < 1 || options.queryTimeoutMs > org.kdmq.bridge.query.QueryOptions.MAX_TIMEOUT.toMillis()) {
+            throw new IllegalArgumentException("--amqp-query-timeout must be 1.."
+                    + org.kdmq.bridge.query.QueryOptions.MAX_TIMEOUT.toMillis() + " ms");
         }
         if (options.heartbeatSeconds < 1) {
             throw new IllegalArgumentException("--amqp-heartbeat must be at least 1 second");
@@ -135,6 +151,22 @@ public final class KazooBridge implements GatewayExtension {
         mirrors = List.copyOf(specs);
         subscriptions = List.copyOf(subs);
         routes = Map.copyOf(routeMap);
+        queryChannels = List.copyOf(queries);
+        queryTimeout = Duration.ofMillis(options.queryTimeoutMs);
+    }
+
+    private static void addRoutes(Map<String, Subscriber.Route> into, List<String> values, String flag, boolean query) {
+        for (String r : values) {
+            int eq = r.indexOf('=');
+            if (eq <= 0 || eq == r.length() - 1) {
+                throw new IllegalArgumentException(flag + " takes NAME=CHANNEL: " + r);
+            }
+            String name = org.kdmq.bridge.kazoo.EventRoutes.route(r.substring(0, eq).trim().replaceFirst("^kazoo:", ""));
+            Subscriber.Route previous = into.put(name, new Subscriber.Route(r.substring(eq + 1).trim(), query));
+            if (previous != null && previous.query() != query) {
+                throw new IllegalArgumentException("route " + name + " is given both as --route and --query-route");
+            }
+        }
     }
 
     @Override
@@ -145,23 +177,42 @@ public final class KazooBridge implements GatewayExtension {
         String host = options.nodeHostname != null ? options.nodeHostname : context.nodeHostname();
         String node = KazooEnvelope.APP_NAME + "@" + host;
         grace = context.shutdownGrace();
-        identity = new KazooEnvelope.Identity(context.version(), node, node + "-1-targeted-0");
+        // Our targeted queue; the random part keeps two gateways on one host from sharing (and stealing) replies.
+        String token = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 32);
+        identity = new KazooEnvelope.Identity(context.version(), node, node + "-" + token + "-targeted");
         connector = new AmqpConnector(BackoffPolicy.DEFAULT, Duration.ofSeconds(options.heartbeatSeconds), tls, node,
                 options.amqpsVerifyHostname != 0);
         publisher = new ConfirmingPublisher(options.maxOutstanding, options.publishBuffer);
-        publishingServers = new PublishingServers(servers, mirrors, publisher);
+        List<PublishingServers.Exchange> exchanges = new ArrayList<>();
+        mirrors.forEach(m -> exchanges.add(new PublishingServers.Exchange(m.exchange(), m.type(), m.passive())));
+        queryChannels.forEach(q -> exchanges.add(PublishingServers.Exchange.ensure(q.exchange(), "topic")));
+        exchanges.add(PublishingServers.Exchange.ensure(org.kdmq.bridge.query.ReplyAddress.TARGETED, "direct"));
+        publishingServers = new PublishingServers(servers, exchanges, publisher);
+        requester = new org.kdmq.bridge.query.TargetedRequester(identity, publisher::publish);
+        io.micrometer.core.instrument.Timer answerTime = queryTimer(context, "amqp_to_dmq");
+        responder = new org.kdmq.bridge.query.QueryResponder(context.dmq(), publisher::publish, identity, queryTimeout,
+                Map.of(Subscriber.ORIGIN, Subscriber.FROM_AMQP),
+                nanos -> answerTime.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS));
         for (AmqpServer server : servers) {
             if (server.inZone(options.primaryZone)) {
                 connector.connect(server, "publisher").thenAccept(c -> publishingServers.connected(server, c));
             }
         }
-        subscriber = new Subscriber(context.dmq(), routes);
+        subscriber = new Subscriber(context.dmq(), routes, responder);
         for (AmqpServer server : servers) {
             boolean primary = server.inZone(options.primaryZone);
             List<SubscriptionSpec> here = subscriptions.stream().filter(sub -> primary || sub.federate()).toList();
-            if (!here.isEmpty()) {
-                // Consumers run on every server, as the kazoo module's do (other zones: federated ones only).
+            if (primary || !here.isEmpty()) {
+                // Consumers run on every server, as the kazoo module's do (other zones: federated ones only);
+                // replies to our queries come to our targeted queue on each primary-zone server.
                 connector.connect(server, "consumer").thenAccept(c -> {
+                    if (primary) {
+                        try {
+                            requester.listenOn(c);
+                        } catch (IOException e) {
+                            LOG.error("event=amqp_targeted_queue_failed server={} error={}", server.safeUrl(), e.getMessage());
+                        }
+                    }
                     for (SubscriptionSpec sub : here) {
                         try {
                             subscriber.consume(c, sub);
@@ -201,6 +252,16 @@ public final class KazooBridge implements GatewayExtension {
             LOG.info("event=mirror channel={} exchange={} type={} routing={}", mirror.channel(), mirror.exchange(),
                     mirror.type(), mirror.routing());
         }
+        io.micrometer.core.instrument.Timer askTime = queryTimer(context, "dmq_to_amqp");
+        for (org.kdmq.bridge.query.QueryChannel query : queryChannels) {
+            registrations.add(context.dmq().registerChannel(query.channel(), DispatchMode.HANDLE, m -> {
+                long start = System.nanoTime();
+                return query.handle(m, requester, queryTimeout).whenComplete((r, e) ->
+                        askTime.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS));
+            }));
+            LOG.info("event=query_channel channel={} exchange={} routing={}", query.channel(), query.exchange(), query.routing());
+        }
+        context.addAsyncRpcMethod("kazoo.query", List.of("exchange", "routing_key", "payload", "timeout"), this::rpcQuery);
         context.addReadinessCheck("amqp", () -> publishingServers.isPublishing(), "a broker connection is open");
         context.addCounter("kdmq_bridge_published", "Messages published to AMQP", () -> publisher.published());
         context.addCounter("kdmq_bridge_confirmed", "Publishes the broker confirmed", () -> publisher.confirmed());
@@ -216,7 +277,64 @@ public final class KazooBridge implements GatewayExtension {
         context.addCounter("kdmq_bridge_rejected", "Consumed messages rejected", () -> subscriber.rejected.sum());
         context.addCounter("kdmq_bridge_invalid", "Consumed messages that were not JSON objects", () -> subscriber.invalid.sum());
         context.addCounter("kdmq_bridge_unroutable", "Consumed messages no route took", () -> subscriber.unroutable.sum());
+        context.addCounter("kdmq_bridge_queries_received", "AMQP requests routed to a query channel", () -> responder.received.sum());
+        context.addCounter("kdmq_bridge_queries_answered", "AMQP requests answered with a DMQ reply", () -> responder.answered.sum());
+        context.addCounter("kdmq_bridge_queries_failed", "AMQP requests answered with an error reply", () -> responder.failed.sum());
+        context.addCounter("kdmq_bridge_queries_timed_out", "AMQP requests no DMQ node answered in time", () -> responder.timedOut.sum());
+        context.addCounter("kdmq_bridge_query_replies_lost", "Replies the broker did not take", () -> responder.replyLost.sum());
+        context.addCounter("kdmq_bridge_asks_sent", "Queries this node published to AMQP", () -> requester.sent.sum());
+        context.addCounter("kdmq_bridge_asks_answered", "Queries to AMQP that got their reply", () -> requester.answered.sum());
+        context.addCounter("kdmq_bridge_asks_timed_out", "Queries to AMQP with no reply in time", () -> requester.timedOut.sum());
+        context.addCounter("kdmq_bridge_replies_unmatched", "Replies on our targeted queue matching no pending query (late, duplicate)",
+                () -> requester.unmatched.sum());
+        context.addGauge("kdmq_bridge_asks_pending", "Queries to AMQP waiting for a reply", () -> requester.pending());
         context.addRpcMethod("kazoo.status", List.of(), p -> status());
+    }
+
+    private static io.micrometer.core.instrument.Timer queryTimer(Context context, String direction) {
+        return io.micrometer.core.instrument.Timer.builder("kdmq.bridge.query")
+                .description("Query round trip: AMQP request to its published reply, or KDMQ query to its AMQP reply")
+                .tag("direction", direction)
+                .publishPercentiles(0.5, 0.9, 0.99)
+                .register(context.meterRegistry());
+    }
+
+    /** kazoo.query: an operator (or script) asks the AMQP world through this node; the result is the reply JSON. */
+    private CompletionStage<Object> rpcQuery(Map<String, String> params) {
+        String exchange = params.get("exchange");
+        if (exchange == null || exchange.isBlank()) {
+            throw new IllegalArgumentException("exchange is required");
+        }
+        ObjectNode payload = KazooEnvelope.asObject(String.valueOf(params.get("payload")).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        if (payload == null) {
+            throw new IllegalArgumentException("payload must be a JSON object");
+        }
+        String key = params.get("routing_key");
+        org.kdmq.bridge.kazoo.RoutingKeyTemplate routing = org.kdmq.bridge.kazoo.RoutingKeyTemplate.parse(
+                key == null || key.isEmpty() ? org.kdmq.bridge.kazoo.RoutingKeyTemplate.DEFAULT : key);
+        Duration timeout = queryTimeout;
+        if (params.get("timeout") != null && !params.get("timeout").isEmpty()) {
+            try {
+                timeout = Duration.ofMillis(Long.parseLong(params.get("timeout")));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("timeout must be milliseconds");
+            }
+            if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(org.kdmq.bridge.query.QueryOptions.MAX_TIMEOUT) > 0) {
+                throw new IllegalArgumentException("timeout must be 1.." + org.kdmq.bridge.query.QueryOptions.MAX_TIMEOUT.toMillis() + " ms");
+            }
+        }
+        long ms = timeout.toMillis();
+        return requester.query(exchange, routing, payload, timeout).handle((reply, error) -> {
+            if (error == null) {
+                return reply;
+            }
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            if (cause instanceof java.util.concurrent.TimeoutException) {
+                throw new java.util.concurrent.CompletionException(new IllegalStateException("no AMQP reply within " + ms + " ms"));
+            }
+            throw new java.util.concurrent.CompletionException(cause);
+        });
     }
 
     /**
@@ -342,6 +460,8 @@ public final class KazooBridge implements GatewayExtension {
         consumer.put("acked", subscriber.acked.sum());
         consumer.put("rejected", subscriber.rejected.sum());
         out.put("consumer", consumer);
+        out.put("targeted_queue", requester.queue());
+        out.put("query_channels", queryChannels.stream().map(q -> q.channel() + "=" + q.exchange() + ":" + q.routing()).toList());
         return out;
     }
 
@@ -365,6 +485,9 @@ public final class KazooBridge implements GatewayExtension {
                         publisher.buffered());
             }
             publisher.close();
+        }
+        if (requester != null) {
+            requester.close();
         }
         if (connector != null) {
             connector.close();

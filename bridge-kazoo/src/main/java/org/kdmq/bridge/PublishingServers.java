@@ -24,14 +24,28 @@ final class PublishingServers {
     private static final Logger LOG = LoggerFactory.getLogger(PublishingServers.class);
 
     private final List<AmqpServer> servers;
-    private final List<MirrorSpec> mirrors;
+    private final List<Exchange> exchanges;
     private final ConfirmingPublisher publisher;
     private final AtomicReference<Connection> publishing = new AtomicReference<>();
     private final Map<Integer, Connection> standby = new ConcurrentHashMap<>();
 
-    PublishingServers(List<AmqpServer> servers, List<MirrorSpec> mirrors, ConfirmingPublisher publisher) {
+    /**
+     * An exchange we publish to. {@code passive}: it must exist; {@code ensure}: used as it is when it
+     * exists, else created; otherwise declared as Kazoo declares it.
+     */
+    record Exchange(String name, String type, boolean passive, boolean ensure) {
+        Exchange(String name, String type, boolean passive) {
+            this(name, type, passive, false);
+        }
+
+        static Exchange ensure(String name, String type) {
+            return new Exchange(name, type, false, true);
+        }
+    }
+
+    PublishingServers(List<AmqpServer> servers, List<Exchange> exchanges, ConfirmingPublisher publisher) {
         this.servers = servers;
-        this.mirrors = mirrors;
+        this.exchanges = List.copyOf(new java.util.LinkedHashSet<>(exchanges));
         this.publisher = publisher;
     }
 
@@ -107,12 +121,14 @@ final class PublishingServers {
 
     private void declareExchanges(Connection connection) throws IOException {
         Channel ch = connection.createChannel(); // stays open: recovery re-declares what was declared on it
-        for (MirrorSpec m : mirrors) {
-            if (m.passive()) {
-                ch.exchangeDeclarePassive(m.exchange());
+        for (Exchange e : exchanges) {
+            if (e.ensure()) {
+                org.kdmq.bridge.amqp.Exchanges.ensure(connection, e.name(), e.type());
+            } else if (e.passive()) {
+                ch.exchangeDeclarePassive(e.name());
             } else {
                 // As Kazoo declares them: a differing declaration would be refused (406) by RabbitMQ.
-                ch.exchangeDeclare(m.exchange(), m.type(), false, false, false, null);
+                ch.exchangeDeclare(e.name(), e.type(), false, false, false, null);
             }
         }
     }

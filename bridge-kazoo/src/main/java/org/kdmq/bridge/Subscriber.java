@@ -35,17 +35,23 @@ final class Subscriber {
     private static final Logger LOG = LoggerFactory.getLogger(Subscriber.class);
     private static final int ATTEMPTS = 3;
 
+    /** Where a route sends what it takes: a DMQ channel, as a message or as a query awaiting a reply. */
+    record Route(String channel, boolean query) {
+    }
+
     private final Dmq dmq;
-    private final Map<String, String> routes;
+    private final Map<String, Route> routes;
+    private final org.kdmq.bridge.query.QueryResponder queries;
     final LongAdder consumed = new LongAdder();
     final LongAdder acked = new LongAdder();
     final LongAdder rejected = new LongAdder();
     final LongAdder invalid = new LongAdder();
     final LongAdder unroutable = new LongAdder();
 
-    Subscriber(Dmq dmq, Map<String, String> routes) {
+    Subscriber(Dmq dmq, Map<String, Route> routes, org.kdmq.bridge.query.QueryResponder queries) {
         this.dmq = dmq;
         this.routes = routes;
+        this.queries = queries;
     }
 
     /** Declares the subscription's exchange, queue and bindings and starts consuming on a channel of its own. */
@@ -97,14 +103,28 @@ final class Subscriber {
             reject(ch, tag);
             return;
         }
-        String channel = pick(payload, spec, routes);
-        if (channel == null) {
+        Route route = pick(payload, spec, routes);
+        if (route == null) {
             unroutable.increment();
             LOG.warn("event=amqp_rejected reason=no_route queue={} routes_tried={}", spec.queue(),
                     EventRoutes.candidates(payload, spec.eventKey(), spec.eventSubkey()));
             reject(ch, tag);
             return;
         }
+        if (route.query()) {
+            queries.answer(route.channel(), payload, body, props).whenComplete((replied, error) -> {
+                if (Boolean.TRUE.equals(replied)) {
+                    ack(ch, tag); // answered (or an error reply sent): the request is done with
+                } else {
+                    invalid.increment();
+                    LOG.warn("event=amqp_rejected reason=query_without_reply_address queue={} note=\"no reply_to, no Server-ID\"",
+                            spec.queue());
+                    reject(ch, tag);
+                }
+            });
+            return;
+        }
+        String channel = route.channel();
         Object target = props.getHeaders() == null ? null : props.getHeaders().get("kdmq-target-node");
         List<NodeAddress> targets = new ArrayList<>();
         try {
@@ -159,15 +179,15 @@ final class Subscriber {
         return result;
     }
 
-    /** The DMQ channel for a payload: the first route in the kazoo order, else the subscription's channel. */
-    static String pick(ObjectNode payload, SubscriptionSpec spec, Map<String, String> routes) {
-        for (String route : EventRoutes.candidates(payload, spec.eventKey(), spec.eventSubkey())) {
-            String channel = routes.get(route);
-            if (channel != null) {
-                return channel;
+    /** The route for a payload: the first in the kazoo order, else the subscription's channel, else null. */
+    static Route pick(ObjectNode payload, SubscriptionSpec spec, Map<String, Route> routes) {
+        for (String name : EventRoutes.candidates(payload, spec.eventKey(), spec.eventSubkey())) {
+            Route route = routes.get(name);
+            if (route != null) {
+                return route;
             }
         }
-        return spec.channel();
+        return spec.channel() == null ? null : new Route(spec.channel(), false);
     }
 
     /** Sends to each target; retries the ones that could not be reached. True when all answered. */

@@ -14,7 +14,17 @@ public final class KazooBridgeTestAccess {
 
     public static KazooBridge start(GatewayServer server, List<String> connections, List<String> mirrors,
                                     List<String> subscriptions, List<String> routes) throws Exception {
+        return start(server, connections, mirrors, subscriptions, routes, List.of(), List.of(), 2000);
+    }
+
+    /** With queries: {@code --query-route}, {@code --query-channel} and {@code --amqp-query-timeout}. */
+    public static KazooBridge start(GatewayServer server, List<String> connections, List<String> mirrors,
+                                    List<String> subscriptions, List<String> routes, List<String> queryRoutes,
+                                    List<String> queryChannels, long queryTimeoutMs) throws Exception {
         BridgeOptions options = new BridgeOptions();
+        options.queryRoutes = queryRoutes;
+        options.queryChannels = queryChannels;
+        options.queryTimeoutMs = queryTimeoutMs;
         options.subscriptions = subscriptions;
         options.routes = routes;
         options.connections = connections;

@@ -24,15 +24,15 @@ class RoutePickTest {
         ObjectNode payload = p("{\"Event-Category\":\"presence\",\"Event-Name\":\"dialog_update\"}");
         Map<String, String> all = Map.of("consumer-event-presence-dialog-update", "l1", "consumer-event-presence", "l2",
                 "consumer-event-event-category-event-name", "l3", "consumer-event-event-category", "l4", "consumer-event", "l5");
-        assertEquals("l1", Subscriber.pick(payload, sub, all));
-        assertEquals("l2", Subscriber.pick(payload, sub, without(all, "consumer-event-presence-dialog-update")));
-        assertEquals("l3", Subscriber.pick(payload, sub, Map.of("consumer-event-event-category-event-name", "l3",
+        assertEquals("l1", pick(payload, sub, all));
+        assertEquals("l2", pick(payload, sub, without(all, "consumer-event-presence-dialog-update")));
+        assertEquals("l3", pick(payload, sub, Map.of("consumer-event-event-category-event-name", "l3",
                 "consumer-event-event-category", "l4", "consumer-event", "l5")));
-        assertEquals("l4", Subscriber.pick(payload, sub, Map.of("consumer-event-event-category", "l4", "consumer-event", "l5")));
-        assertEquals("l5", Subscriber.pick(payload, sub, Map.of("consumer-event", "l5")));
-        assertNull(Subscriber.pick(payload, sub, Map.of()));
+        assertEquals("l4", pick(payload, sub, Map.of("consumer-event-event-category", "l4", "consumer-event", "l5")));
+        assertEquals("l5", pick(payload, sub, Map.of("consumer-event", "l5")));
+        assertNull(pick(payload, sub, Map.of()));
         SubscriptionSpec withDefault = SubscriptionSpec.parse("{\"exchange\":\"e\",\"queue\":\"q\",\"channel\":\"fallback\"}");
-        assertEquals("fallback", Subscriber.pick(payload, withDefault, Map.of()));
+        assertEquals("fallback", pick(payload, withDefault, Map.of()));
     }
 
     @Test
@@ -59,6 +59,27 @@ class RoutePickTest {
         assertThrows(IllegalArgumentException.class, () -> SubscriptionSpec.parse("only:three:parts"));
         assertThrows(IllegalArgumentException.class, () -> SubscriptionSpec.parse("{\"exchange\":\"e\"}"));
         assertThrows(IllegalArgumentException.class, () -> SubscriptionSpec.parse("e:weird:q:#"));
+    }
+
+    /** The channel the routes pick (as plain routes), or null. */
+    private static String pick(ObjectNode payload, SubscriptionSpec sub, Map<String, String> channels) {
+        Map<String, Subscriber.Route> routes = new java.util.HashMap<>();
+        channels.forEach((name, channel) -> routes.put(name, new Subscriber.Route(channel, false)));
+        Subscriber.Route route = Subscriber.pick(payload, sub, routes);
+        return route == null ? null : route.channel();
+    }
+
+    @Test
+    void aQueryRouteIsTakenInTheSameOrder() throws Exception {
+        SubscriptionSpec sub = SubscriptionSpec.parse("{\"exchange\":\"e\",\"queue\":\"q\",\"channel\":\"fallback\"}");
+        ObjectNode payload = p("{\"Event-Category\":\"directory\",\"Event-Name\":\"lookup\"}");
+        Map<String, Subscriber.Route> routes = Map.of(
+                "consumer-event-directory-lookup", new Subscriber.Route("dir", true),
+                "consumer-event-directory", new Subscriber.Route("dir-events", false));
+        assertEquals(new Subscriber.Route("dir", true), Subscriber.pick(payload, sub, routes));
+        assertEquals(new Subscriber.Route("dir-events", false),
+                Subscriber.pick(p("{\"Event-Category\":\"directory\",\"Event-Name\":\"other\"}"), sub, routes));
+        assertEquals(new Subscriber.Route("fallback", false), Subscriber.pick(p("{}"), sub, routes));
     }
 
     private static Map<String, String> without(Map<String, String> m, String key) {

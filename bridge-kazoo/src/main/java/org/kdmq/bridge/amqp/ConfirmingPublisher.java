@@ -83,30 +83,62 @@ public final class ConfirmingPublisher implements AutoCloseable {
                     // the old connection is usually dead already
                 }
             }
-            try {
-                Channel ch = connection.createChannel();
-                ch.confirmSelect();
-                ch.addConfirmListener((seq, multiple) -> settle(seq, multiple, true),
-                        (seq, multiple) -> settle(seq, multiple, false));
-                if (ch instanceof Recoverable recoverable) {
-                    recoverable.addRecoveryListener(new RecoveryListener() {
-                        @Override
-                        public void handleRecovery(Recoverable r) {
-                            owner.execute(ConfirmingPublisher.this::resendUnconfirmed);
-                        }
-
-                        @Override
-                        public void handleRecoveryStarted(Recoverable r) {
-                            // nothing: messages wait in the buffer meanwhile
-                        }
-                    });
-                }
-                channel = ch;
-                drain();
-            } catch (IOException e) {
-                LOG.error("event=amqp_publisher_channel_failed error={}", e.toString());
-            }
+            openChannel(connection);
         });
+    }
+
+    /** Owner thread: a confirm-mode channel on the connection, then sends what waits. */
+    private void openChannel(Connection connection) {
+        try {
+            Channel ch = connection.createChannel();
+            ch.confirmSelect();
+            ch.addConfirmListener((seq, multiple) -> settle(seq, multiple, true),
+                    (seq, multiple) -> settle(seq, multiple, false));
+            if (ch instanceof Recoverable recoverable) {
+                recoverable.addRecoveryListener(new RecoveryListener() {
+                    @Override
+                    public void handleRecovery(Recoverable r) {
+                        owner.execute(ConfirmingPublisher.this::resendUnconfirmed);
+                    }
+
+                    @Override
+                    public void handleRecoveryStarted(Recoverable r) {
+                        // nothing: messages wait in the buffer meanwhile
+                    }
+                });
+            }
+            ch.addShutdownListener(cause -> {
+                if (!cause.isHardError() && !cause.isInitiatedByApplication()) {
+                    owner.execute(() -> channelClosedByBroker(ch, connection, cause));
+                }
+            });
+            channel = ch;
+            drain();
+        } catch (IOException e) {
+            LOG.error("event=amqp_publisher_channel_failed error={}", e.toString());
+        }
+    }
+
+    /**
+     * The broker closed our channel (a publish to an exchange that is gone: 404). Recovery does not
+     * reopen a channel on a live connection, so we do. What was unconfirmed on it fails with the
+     * broker's reason instead of being sent again: resending would close the new channel the same way.
+     */
+    private void channelClosedByBroker(Channel closed, Connection connection, Exception cause) {
+        if (channel != closed) {
+            return;
+        }
+        channel = null;
+        IOException failure = new IOException("broker closed the publishing channel: " + cause.getMessage());
+        for (Pending p : unconfirmed.values()) {
+            nacked.increment();
+            p.done().completeExceptionally(failure);
+        }
+        unconfirmed.clear();
+        LOG.warn("event=amqp_publisher_channel_closed reason=\"{}\"", cause.getMessage());
+        if (connection.isOpen()) {
+            openChannel(connection);
+        }
     }
 
     /** Publishes; the future completes on the broker's ack, fails on a nack or a full buffer. */

@@ -40,6 +40,11 @@ public final class KazooEnvelope {
             payload.put("Content-Type", contentType == null ? "" : contentType);
             payload.put("Body", new String(body, StandardCharsets.UTF_8));
         }
+        return withEnvelope(payload, who);
+    }
+
+    /** Adds App-Name, App-Version, Node, Msg-ID (a new UUID) and Server-ID where the payload has none. */
+    public static ObjectNode withEnvelope(ObjectNode payload, Identity who) {
         putIfAbsent(payload, "App-Name", APP_NAME);
         putIfAbsent(payload, "App-Version", who.appVersion());
         putIfAbsent(payload, "Node", who.node());

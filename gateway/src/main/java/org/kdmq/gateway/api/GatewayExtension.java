@@ -23,6 +23,14 @@ public interface GatewayExtension extends AutoCloseable {
     default void validate() {
     }
 
+    /**
+     * picocli command objects this extension adds to {@code kdmq-gateway} beside {@code run} (the bridge:
+     * {@code amqp-query}). They run without a node.
+     */
+    default java.util.List<Object> commands() {
+        return java.util.List.of();
+    }
+
     /** Starts it; the gateway is up and listening. */
     void start(Context context) throws Exception;
 
@@ -37,8 +45,19 @@ public interface GatewayExtension extends AutoCloseable {
         void addReadinessCheck(String name, BooleanSupplier ready, String meaning);
 
         /** Adds JSON-RPC methods (the bridge: kazoo.status); the function gets positional params. */
-        void addRpcMethod(String name, java.util.List<String> parameterNames,
-                          java.util.function.Function<Map<String, String>, Object> method);
+        default void addRpcMethod(String name, java.util.List<String> parameterNames,
+                                  java.util.function.Function<Map<String, String>, Object> method) {
+            addAsyncRpcMethod(name, parameterNames,
+                    params -> java.util.concurrent.CompletableFuture.completedFuture(method.apply(params)));
+        }
+
+        /**
+         * Adds a JSON-RPC method whose result comes later (the bridge: kazoo.query). A failure with an
+         * IllegalArgumentException is answered as invalid params, an IllegalStateException as a failure
+         * (code 500) with its message, anything else as an internal error.
+         */
+        void addAsyncRpcMethod(String name, java.util.List<String> parameterNames,
+                               java.util.function.Function<Map<String, String>, java.util.concurrent.CompletionStage<Object>> method);
 
         /** Registers a counter read at scrape time under the kdmq_ prefix. */
         void addCounter(String name, String description, java.util.function.DoubleSupplier value);

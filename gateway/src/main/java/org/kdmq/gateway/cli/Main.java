@@ -31,6 +31,9 @@ public final class Main implements Runnable {
             if (e.options() != null) {
                 run.addMixin(e.name(), e.options());
             }
+            for (Object command : e.commands()) {
+                cli.addSubcommand(command);
+            }
         }
         ((RunCommand) run.getCommand()).extensions = extensions;
         cli.setDefaultValueProvider(new EnvironmentDefaults(environment));
@@ -45,7 +48,9 @@ public final class Main implements Runnable {
             err.println("kdmq-gateway: " + e.getMessage());
             return 1;
         });
-        return cli.execute(withDefaultCommand(args));
+        java.util.Set<String> names = new java.util.HashSet<>(SUBCOMMANDS);
+        names.addAll(cli.getSubcommands().keySet());
+        return cli.execute(withDefaultCommand(args, names));
     }
 
     /**
@@ -68,7 +73,11 @@ public final class Main implements Runnable {
 
     /** "run" is the default: {@code kdmq-gateway --ping-interval 5} means {@code kdmq-gateway run --ping-interval 5}. */
     static String[] withDefaultCommand(String[] args) {
-        if (args.length > 0 && (SUBCOMMANDS.contains(args[0]) || List.of("-h", "--help", "-V", "--version").contains(args[0]))) {
+        return withDefaultCommand(args, SUBCOMMANDS);
+    }
+
+    static String[] withDefaultCommand(String[] args, java.util.Collection<String> subcommands) {
+        if (args.length > 0 && (subcommands.contains(args[0]) || List.of("-h", "--help", "-V", "--version").contains(args[0]))) {
             return args;
         }
         List<String> out = new ArrayList<>();

@@ -108,6 +108,9 @@ public final class JsonRpcDispatcher {
                     if (cause instanceof java.util.concurrent.TimeoutException) {
                         return error(id, RpcException.INTERNAL_ERROR, name + " timed out");
                     }
+                    if (cause instanceof IllegalStateException) {
+                        return error(id, RpcException.FAILURE, cause.getMessage()); // a method's own "could not"
+                    }
                     LOG.warn("event=rpc_failed method={} error={}", name, cause.toString(), cause);
                     return error(id, RpcException.INTERNAL_ERROR, "Internal error: " + cause.getClass().getSimpleName());
                 });

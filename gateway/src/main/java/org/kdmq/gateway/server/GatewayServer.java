@@ -202,8 +202,9 @@ public final class GatewayServer implements AutoCloseable {
             }
 
             @Override
-            public void addRpcMethod(String name, java.util.List<String> parameterNames,
-                                     java.util.function.Function<Map<String, String>, Object> method) {
+            public void addAsyncRpcMethod(String name, java.util.List<String> parameterNames,
+                                          java.util.function.Function<Map<String, String>,
+                                                  java.util.concurrent.CompletionStage<Object>> method) {
                 rpc.register(name, new org.kdmq.gateway.ops.RpcMethod() {
                     @Override
                     public java.util.List<String> parameterNames() {
@@ -216,7 +217,7 @@ public final class GatewayServer implements AutoCloseable {
                         for (String p : parameterNames) {
                             values.put(p, params.optionalString(p));
                         }
-                        return java.util.concurrent.CompletableFuture.completedFuture(method.apply(values));
+                        return method.apply(values);
                     }
                 });
             }
