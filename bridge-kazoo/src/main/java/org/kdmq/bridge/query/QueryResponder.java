@@ -148,8 +148,10 @@ public final class QueryResponder {
             return QueryReplies.error(payload, "no DMQ node to ask on channel " + channel, 0, null, who);
         }
         // A node's real answer says more than our own "no handler here" 404 or a local 408/503.
+        NodeAddress self = dmq.self().address();
         NodeReply best = replies.stream().max(Comparator.comparingInt((NodeReply r) -> r.local() ? 0 : 1)
-                .thenComparingInt(r -> r.statusCode() == 404 ? 0 : 1)).orElseThrow();
+                .thenComparingInt(r -> r.statusCode() == 404 ? 0 : 1)
+                .thenComparingInt(r -> r.node().equals(self) ? 0 : 1)).orElseThrow();
         return QueryReplies.error(payload, "DMQ node " + best.node().toUriString() + " answered " + best.statusCode()
                 + " " + best.reason(), best.statusCode(), best.reason(), who);
     }

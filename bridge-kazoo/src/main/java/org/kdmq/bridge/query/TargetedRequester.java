@@ -55,13 +55,13 @@ public final class TargetedRequester {
     }
 
     /**
-     * Declares exchange {@code targeted} (as Kazoo does, unless it exists), our queue (exclusive,
-     * auto-delete: it goes with this connection; recovery declares it again) and starts consuming it.
+     * Declares exchange {@code targeted} (as Kazoo does, unless it exists), our queue (auto-delete, as
+     * Kamailio's: it goes when we stop consuming; recovery declares it again) and starts consuming it.
      */
     public void listenOn(Connection connection) throws IOException {
         Exchanges.ensure(connection, ReplyAddress.TARGETED, "direct");
         Channel ch = connection.createChannel();
-        ch.queueDeclare(queue(), false, true, true, null);
+        ch.queueDeclare(queue(), false, false, true, null); // as Kamailio: not exclusive, auto-delete
         ch.queueBind(queue(), ReplyAddress.TARGETED, queue());
         ch.basicConsume(queue(), true, new DefaultConsumer(ch) {
             @Override
