@@ -54,7 +54,7 @@ class KazooInteropTest {
 
             int port = OurNodes.freePort();
             try (KamailioNode kamailio = KamailioNode.startWithConfig("kz", port, "/kamailio/kazoo.cfg.tmpl", Map.of(
-                    "AMQP", TestBroker.uri().toString(), "OUT", out, "IN", in, "QUEUE", "kzit-q-" + id))) {
+                    "AMQP", TestBroker.uri().toString(), "OUT", out, "IN", in, "QUEUE", "kzit-q-" + id, "ASK", "kdmq_it_ask_" + id))) {
                 // Kamailio -> AMQP -> our subscription -> DMQ channel "lab" on every node
                 await("Kamailio consumes its queue", Duration.ofSeconds(20), () -> consumers("kzit-q-" + id) > 0);
                 kamailio.sendMessage("pub", "hi-from-kamailio");
@@ -72,6 +72,56 @@ class KazooInteropTest {
                 await("Kamailio ran consumer-event-dmq-mychannel", Duration.ofSeconds(20), () -> "v-from-dmq".equals(get(kamailio, "body")));
                 assertEquals("consumer-event-dmq-mychannel", get(kamailio, "route"));
                 assertTrue(get(kamailio, "node").startsWith("kdmq-gateway@"));
+            }
+        }
+    }
+
+    @Test
+    void kamailioAsksTheDmqClusterAndAnswersOurQueries() throws Exception {
+        assertTrue(KamailioNode.isInstalled() && Files.exists(Path.of("/usr/lib/x86_64-linux-gnu/kamailio/modules/kazoo.so")),
+                "needs Debian's kamailio and kamailio-kazoo-modules (.ci/run installs them)");
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        String in = "kdmq_it_in_" + id;
+        String ask = "kdmq_it_ask_" + id;
+        try (OurNodes ours = new OurNodes()) {
+            GatewayServer asker = ours.start(Transport.UDP, null);
+            GatewayServer bridge = ours.start(Transport.UDP, asker.config().dmq().serverAddress().toUriString());
+            asker.dmq().registerChannel("dir", DispatchMode.HANDLE, m -> {
+                String name;
+                try {
+                    name = new ObjectMapper().readTree(m.body()).path("Name").asText();
+                } catch (java.io.IOException e) {
+                    return CompletableFuture.completedFuture(DmqResponse.error(400, "Bad Request"));
+                }
+                return CompletableFuture.completedFuture(name.equals("nobody") ? DmqResponse.error(404, "No Such User")
+                        : DmqResponse.ok("{\"User\":\"" + name + "\"}", "application/json"));
+            });
+            String sub = "{\"exchange\":\"" + in + "\",\"type\":\"topic\",\"queue\":\"kdmq-it-in-" + id + "\",\"routing\":\"#\"}";
+            KazooBridgeTestAccess.start(bridge, List.of(TestBroker.uri().toString()), List.of(), List.of(sub), List.of(),
+                    List.of("consumer-event-directory-lookup=dir"), List.of("ask=" + ask), 3000);
+            await("joined", Duration.ofSeconds(20), () -> asker.dmq().nodes().size() == 2);
+            await("bridge consumes", Duration.ofSeconds(20), () -> consumers("kdmq-it-in-" + id) > 0);
+
+            int port = OurNodes.freePort();
+            try (KamailioNode kamailio = KamailioNode.startWithConfig("kzq", port, "/kamailio/kazoo.cfg.tmpl", Map.of(
+                    "AMQP", TestBroker.uri().toString(), "OUT", "kdmq_it_out_" + id, "IN", in, "QUEUE", "kzit-q-" + id,
+                    "ASK", ask))) {
+                await("Kamailio consumes its queues", Duration.ofSeconds(20),
+                        () -> consumers("kzit-q-" + id) > 0 && consumers("kzit-q-" + id + "-ask") > 0);
+                // kazoo_query_async -> our subscription -> query route -> DMQ "dir" -> reply to targeted/Server-ID
+                kamailio.sendMessage("ask", "dave");
+                assertEquals("dave", get(kamailio, "answer"), "onreply_route saw our reply in $kzR: " + kamailio.log());
+                kamailio.sendMessage("ask", "nobody");
+                assertEquals("error", get(kamailio, "category"), "an error reply, not a timeout");
+                assertEquals("404", get(kamailio, "sip_status"));
+
+                // our query channel -> AMQP -> Kamailio's event route answers with kazoo_publish("targeted", Server-ID)
+                NodeReply reply = asker.dmq().send("ask", bridge.config().dmq().serverAddress(),
+                        "{\"Event-Category\":\"registrar\",\"Event-Name\":\"query\",\"Username\":\"erin\"}".getBytes(),
+                        "application/json", 1).get(10, java.util.concurrent.TimeUnit.SECONDS);
+                assertEquals(200, reply.statusCode(), reply.reason());
+                JsonNode body = new ObjectMapper().readTree(reply.body());
+                assertEquals("sip:erin@kamailio.test", body.path("Contact").asText(), body.toString());
             }
         }
     }
