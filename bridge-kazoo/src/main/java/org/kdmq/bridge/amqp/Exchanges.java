@@ -3,28 +3,37 @@ package org.kdmq.bridge.amqp;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Exchange declaration that never fights an owner's settings. */
 public final class Exchanges {
+    private static final Logger LOG = LoggerFactory.getLogger(Exchanges.class);
+
     private Exchanges() {
     }
 
     /**
-     * Uses the exchange as it exists, whatever its type and flags; creates it Kazoo's way (non-durable,
-     * non-auto-delete, no arguments) when it does not. A declaration that differs from an existing one
-     * would close the channel with 406, and a publish to a missing exchange with 404.
+     * Declares the exchange Kazoo's way (non-durable, non-auto-delete, no arguments) on a channel that
+     * stays open, so the client's topology recovery declares it again after a broker restart (a
+     * non-durable exchange does not survive one). When it exists with other settings (a 406 on a probe
+     * channel), it is used as it is: declaring it on a kept channel would close that channel, and
+     * recovery would repeat the failure.
      */
     public static void ensure(Connection connection, String exchange, String type) throws IOException {
         Channel probe = connection.createChannel();
         try {
-            probe.exchangeDeclarePassive(exchange);
+            probe.exchangeDeclare(exchange, type, false, false, false, null);
             closeQuietly(probe);
-        } catch (IOException missing) {
-            // the passive declare closed the probe channel (404): declare it on a fresh one that stays
-            // open, so the client's topology recovery declares it again after a broker restart
-            Channel ch = connection.createChannel();
-            ch.exchangeDeclare(exchange, type, false, false, false, null);
+        } catch (IOException differs) {
+            Channel check = connection.createChannel();
+            check.exchangeDeclarePassive(exchange); // it does exist: use it as its owner declared it
+            closeQuietly(check);
+            LOG.warn("event=amqp_exchange_owned_elsewhere exchange={} note=\"declared with other settings; used as it is, "
+                    + "not re-declared after a broker restart\"", exchange);
+            return;
         }
+        connection.createChannel().exchangeDeclare(exchange, type, false, false, false, null);
     }
 
     private static void closeQuietly(Channel ch) {
