@@ -92,6 +92,7 @@ final class Subscriber {
             invalid.increment();
             LOG.warn("event=amqp_rejected reason=content_type content_type={} encoding={} queue={}", type,
                     props.getContentEncoding(), spec.queue());
+            queries.refuse(props, "content type " + type + " is not application/json");
             reject(ch, tag);
             return;
         }
@@ -100,6 +101,7 @@ final class Subscriber {
             invalid.increment();
             LOG.warn("event=amqp_rejected reason=not_a_json_object queue={} routing_key={}", spec.queue(),
                     envelope.getRoutingKey());
+            queries.refuse(props, "the body is not a JSON object");
             reject(ch, tag);
             return;
         }
@@ -108,6 +110,8 @@ final class Subscriber {
             unroutable.increment();
             LOG.warn("event=amqp_rejected reason=no_route queue={} routes_tried={}", spec.queue(),
                     EventRoutes.candidates(payload, spec.eventKey(), spec.eventSubkey()));
+            queries.refuse(props, "no route takes it (tried " + EventRoutes.candidates(payload, spec.eventKey(),
+                    spec.eventSubkey()) + ")");
             reject(ch, tag);
             return;
         }

@@ -87,6 +87,18 @@ public final class QueryResponder {
         return result.thenCompose(r -> send(to, r, start));
     }
 
+    /**
+     * A request we cannot read (not JSON, not an object, a content type we do not take) whose
+     * {@code reply_to} says someone waits: they get an error reply instead of a timeout.
+     */
+    public void refuse(AMQP.BasicProperties props, String why) {
+        if (props == null || props.getReplyTo() == null || props.getReplyTo().isBlank()) {
+            return;
+        }
+        failed.increment();
+        send(ReplyAddress.of(props, null), QueryReplies.error(null, "bad request: " + why, 0, null, who), System.nanoTime());
+    }
+
     private CompletableFuture<ObjectNode> ask(String channel, ObjectNode payload, byte[] body, QueryOptions options) {
         CompletableFuture<List<NodeReply>> replies;
         ReplyGather gather = null;

@@ -188,7 +188,20 @@ class QueryTest {
             JsonNode stranger = r.ask(request("lookup").put("Target-Node", "sip:127.0.0.1:9")).get(10, TimeUnit.SECONDS);
             assertTrue(stranger.path("Error-Message").asText().contains("not a node"), stranger.toString());
         }
-        // No reply address at all: nobody to answer, the message is rejected and counted.
+        // Unreadable or unroutable, but a reply_to says someone waits: an error reply, not silence.
+        Channel rpc = amqp.createChannel();
+        LinkedBlockingQueue<JsonNode> errors = new LinkedBlockingQueue<>();
+        rpc.basicConsume("amq.rabbitmq.reply-to", true, (tag, d) -> errors.add(json.readTree(d.getBody())), tag -> { });
+        for (String body : List.of("not json", "{\"Event-Category\":\"unknown\"}")) {
+            rpc.basicPublish(requests, "directory", new AMQP.BasicProperties.Builder().contentType("application/json")
+                    .replyTo("amq.rabbitmq.reply-to").build(), body.getBytes(StandardCharsets.UTF_8));
+            JsonNode error = errors.poll(10, TimeUnit.SECONDS);
+            assertNotNull(error, "an error reply to " + body);
+            assertEquals("error", error.path("Event-Category").asText());
+            assertTrue(error.path("Error-Message").asText().startsWith("bad request"), error.toString());
+        }
+        rpc.close();
+                // No reply address at all: nobody to answer, the message is rejected and counted.
         long invalidBefore = status().path("consumer").path("rejected").asLong();
         channel.basicPublish(requests, "directory", new AMQP.BasicProperties.Builder().contentType("application/json").build(),
                 json.writeValueAsBytes(request("lookup").put("Name", "x")));
