@@ -299,6 +299,17 @@ public final class KazooBridge implements GatewayExtension {
                 .register(context.meterRegistry());
     }
 
+    /**
+     * Asks the AMQP world from Java, as a query channel does: completes with the first reply echoing
+     * the request's Msg-ID, or fails (TimeoutException, IOException, IllegalArgumentException).
+     */
+    public CompletableFuture<ObjectNode> query(String exchange, String routingKey, ObjectNode request, Duration timeout) {
+        if (requester == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("the bridge is not started"));
+        }
+        return requester.query(exchange, routingKey, request, timeout);
+    }
+
     /** kazoo.query: an operator (or script) asks the AMQP world through this node; the result is the reply JSON. */
     private CompletionStage<Object> rpcQuery(Map<String, String> params) {
         String exchange = params.get("exchange");

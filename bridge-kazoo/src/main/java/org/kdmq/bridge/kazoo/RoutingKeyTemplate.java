@@ -49,6 +49,11 @@ public final class RoutingKeyTemplate {
         return new RoutingKeyTemplate(template, List.copyOf(parts));
     }
 
+    /** A fixed key, taken as it is (braces included). */
+    public static RoutingKeyTemplate literal(String key) {
+        return new RoutingKeyTemplate(key, List.of(new Part(key, false)));
+    }
+
     /** The key for a payload; a missing field gives an empty part, as kz.json gives "". */
     public String render(JsonNode payload) {
         StringBuilder sb = new StringBuilder();

@@ -84,6 +84,11 @@ public final class TargetedRequester {
         answered.increment();
     }
 
+    /** {@link #query(String, RoutingKeyTemplate, ObjectNode, Duration)} with a literal routing key. */
+    public CompletableFuture<ObjectNode> query(String exchange, String routingKey, ObjectNode request, Duration timeout) {
+        return query(exchange, RoutingKeyTemplate.literal(routingKey), request, timeout);
+    }
+
     /**
      * Publishes {@code request} (Server-ID and Msg-ID set by us, envelope fields added) and completes
      * with the first reply, or fails: {@link TimeoutException} after {@code timeout}, IOException when

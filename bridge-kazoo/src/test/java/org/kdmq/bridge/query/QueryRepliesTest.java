@@ -119,5 +119,7 @@ class QueryRepliesTest {
         assertThrows(IllegalArgumentException.class, () -> QueryChannel.parse("no-exchange="));
         assertThrows(IllegalArgumentException.class, () -> QueryChannel.parse("=x"));
         assertThrows(IllegalArgumentException.class, () -> QueryChannel.parse("a=x:"));
+        assertEquals("a.{b}", org.kdmq.bridge.kazoo.RoutingKeyTemplate.literal("a.{b}").render(json.createObjectNode()),
+                "a literal key is taken as it is");
     }
 }
