@@ -39,7 +39,8 @@ final class BenchStats {
         if (!counted) {
             return;
         }
-        lastCompletion.accumulateAndGet(outcome.completedAt(), (a, b) -> b - a > 0 ? b : a);
+        // nanoTime values compare by their difference; MIN_VALUE stands for "none yet"
+        lastCompletion.accumulateAndGet(outcome.completedAt(), (a, b) -> a == Long.MIN_VALUE || b - a > 0 ? b : a);
         okRequests.add(outcome.okReplies());
         for (String status : outcome.errors()) {
             errors.computeIfAbsent(status, s -> new LongAdder()).increment();

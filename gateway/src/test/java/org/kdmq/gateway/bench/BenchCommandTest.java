@@ -37,6 +37,9 @@ class BenchCommandTest {
         assertEquals(2, report.path("targets").asInt(), r.out());
         assertEquals(400, report.path("kdmq_requests").asLong(), "a bcast to two nodes is two KDMQ requests");
         assertEquals("bcast", report.path("config").path("mode").asText());
+        assertTrue(report.path("measured_s").asDouble() > 0, r.out());
+        assertTrue(report.path("delivered_per_s").asDouble() > 0, r.out());
+        assertEquals(2 * report.path("delivered_per_s").asDouble(), report.path("kdmq_per_s").asDouble(), 1e-6);
 
         JsonNode latency = report.path("latency_ms");
         assertEquals(200, latency.path("count").asLong());

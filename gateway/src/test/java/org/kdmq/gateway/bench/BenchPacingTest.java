@@ -75,6 +75,7 @@ class BenchPacingTest {
         assertEquals(10, stats.sent());
         assertEquals(10, stats.delivered());
         assertEquals(0, stats.latencies().getMaxValue(), "sent on time, answered at once");
+        assertEquals(start + 9 * MS, stats.lastCompletion());
     }
 
     @Test
