@@ -47,7 +47,8 @@ final class BenchCluster implements AutoCloseable {
     }
 
     /** Starts the nodes and waits until every sender sees the cluster. */
-    static BenchCluster start(BenchConfig config, PrintWriter log) throws IOException, InterruptedException, TimeoutException {
+    static BenchCluster start(BenchConfig config, PrintWriter log)
+            throws IOException, InterruptedException, TimeoutException {
         TlsMaterial tls = config.transport() == Transport.TLS ? TlsMaterial.selfSigned() : null;
         BenchCluster cluster = new BenchCluster(tls);
         try {
@@ -63,11 +64,12 @@ final class BenchCluster implements AutoCloseable {
             }
             for (int i = 0; i < config.connections(); i++) {
                 int port = config.bindPort() == 0 ? 0 : config.bindPort() + i;
-                cluster.senders.add(cluster.startNode(config.bindHost(), port, config.transport(), notify, config.channel()));
+                cluster.senders.add(
+                        cluster.startNode(config.bindHost(), port, config.transport(), notify, config.channel()));
             }
             cluster.awaitMembership(config.cluster() == null);
             log.printf("bench: %d sender node(s) %s see %d target node(s) over %s%n", cluster.senders.size(),
-                    cluster.senders.stream().map(BenchCluster::uriOf).toList(), cluster.targets(cluster.senders.get(0)).size(),
+                    cluster.senders.stream().map(BenchCluster::uriOf).toList(), cluster.targetCount(),
                     config.transport().uriParam());
             return cluster;
         } catch (IOException | InterruptedException | TimeoutException | RuntimeException e) {
@@ -160,7 +162,8 @@ final class BenchCluster implements AutoCloseable {
             throws IOException {
         for (int attempt = 0; ; attempt++) {
             try {
-                GatewayServer server = GatewayServer.start(configFor(host, port == 0 ? freePort(host) : port, transport, notify));
+                int chosen = port == 0 ? freePort(host) : port;
+                GatewayServer server = GatewayServer.start(configFor(host, chosen, transport, notify));
                 server.dmq().registerChannel(channel, DispatchMode.HANDLE,
                         m -> CompletableFuture.completedFuture(DmqResponse.ok()));
                 return server;

@@ -41,7 +41,8 @@ public final class BenchCommand implements Callable<Integer> {
             + "times; latency from those times); 0: closed loop, as fast as --in-flight allows (default: ${DEFAULT-VALUE})")
     long rate;
 
-    @Option(names = "--in-flight", defaultValue = "100", description = "closed loop: messages unanswered at once (default: ${DEFAULT-VALUE})")
+    @Option(names = "--in-flight", defaultValue = "100",
+            description = "closed loop: messages unanswered at once (default: ${DEFAULT-VALUE})")
     int inFlight;
 
     @Option(names = "--duration", paramLabel = "SECONDS", description = "measure this long (default: 10, unless --count)")
@@ -50,7 +51,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--count", description = "measure this many messages instead of a duration")
     Long count;
 
-    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "1", description = "send this long first, not counted (default: ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "1",
+            description = "send this long first, not counted (default: ${DEFAULT-VALUE})")
     long warmupSeconds;
 
     @Option(names = "--body-size", paramLabel = "BYTES", defaultValue = "100", description = "(default: ${DEFAULT-VALUE})")
@@ -60,11 +62,13 @@ public final class BenchCommand implements Callable<Integer> {
     String channel;
 
     @Option(names = "--transport", defaultValue = "udp", paramLabel = "udp|tcp|tls",
-            description = "how every node is reached; tls uses a self-signed certificate made at start, peers unverified (default: ${DEFAULT-VALUE})")
+            description = "how every node is reached; tls uses a self-signed certificate made at start, "
+                    + "peers unverified (default: ${DEFAULT-VALUE})")
     String transport;
 
     @Option(names = "--connections", defaultValue = "1",
-            description = "sender nodes (each its own socket(s)); messages go out from each in turn (default: ${DEFAULT-VALUE})")
+            description = "sender nodes (each its own socket(s)); messages go out from each in turn "
+                    + "(default: ${DEFAULT-VALUE})")
     int connections;
 
     @Option(names = "--cluster", paramLabel = "sip:HOST:PORT",
@@ -73,16 +77,19 @@ public final class BenchCommand implements Callable<Integer> {
     String cluster;
 
     @Option(names = "--bind", paramLabel = "[HOST:]PORT", defaultValue = "127.0.0.1:0",
-            description = "sender node address (with --connections N, the ports count up); port 0: ephemeral (default: ${DEFAULT-VALUE})")
+            description = "sender node address (with --connections N, the ports count up); port 0: ephemeral "
+                    + "(default: ${DEFAULT-VALUE})")
     String bind;
 
-    @Option(names = "--in-process", paramLabel = "N", description = "start N receiver nodes in this process (default: 2, unless --cluster)")
+    @Option(names = "--in-process", paramLabel = "N",
+            description = "start N receiver nodes in this process (default: 2, unless --cluster)")
     Integer inProcess;
 
     @Option(names = "--json", description = "print the results as one JSON object")
     boolean json;
 
-    @Option(names = "--log-level", defaultValue = "info", description = "the nodes' log level, e.g. warn for less noise (default: ${DEFAULT-VALUE})")
+    @Option(names = "--log-level", defaultValue = "info",
+            description = "the nodes' log level, e.g. warn for less noise (default: ${DEFAULT-VALUE})")
     String logLevel;
 
     @Override
@@ -226,9 +233,9 @@ public final class BenchCommand implements Callable<Integer> {
         if (host.isEmpty() || bindPort < 0 || bindPort + connections - 1 > 65535) {
             throw bad("--bind must be [HOST:]PORT with room for --connections ports: " + bind);
         }
-        return new BenchConfig(benchMode, rate, inFlight, count == null ? Duration.ofSeconds(durationSeconds == null ? 10 : durationSeconds) : null,
-                count == null ? 0 : count, bodySize, channel, t, connections, clusterAddress, receivers, host, bindPort,
-                Duration.ofSeconds(warmupSeconds), json);
+        Duration measured = count != null ? null : Duration.ofSeconds(durationSeconds == null ? 10 : durationSeconds);
+        return new BenchConfig(benchMode, rate, inFlight, measured, count == null ? 0 : count, bodySize, channel, t,
+                connections, clusterAddress, receivers, host, bindPort, Duration.ofSeconds(warmupSeconds), json);
     }
 
     private ParameterException bad(String message) {

@@ -30,6 +30,14 @@ record BenchReport(BenchConfig config, int senders, int targets, double measured
         return measuredSeconds == 0 ? 0 : okRequests / measuredSeconds;
     }
 
+    /**
+     * Nodes each message reaches: one for send; for a bcast every active node but its sender, so our
+     * other sender nodes (with --connections) too.
+     */
+    int fanout() {
+        return config.mode() == BenchMode.SEND ? 1 : targets + senders - 1;
+    }
+
     long errorCount() {
         return errors.values().stream().mapToLong(Long::longValue).sum();
     }
@@ -41,12 +49,14 @@ record BenchReport(BenchConfig config, int senders, int targets, double measured
     String toText() {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format("kdmq-gateway bench: %s%n", describe()));
-        sb.append(String.format("measured   %.2f s (after %d s of warm-up)%n", measuredSeconds, config.warmup().toSeconds()));
+        sb.append(String.format("measured   %.2f s (after %d s of warm-up)%n", measuredSeconds,
+                config.warmup().toSeconds()));
         sb.append(String.format("sent       %d messages%n", sent));
         sb.append(String.format("delivered  %d messages: %.1f msg/s, %.1f KDMQ/s%n", delivered, deliveredPerSecond(),
                 kdmqPerSecond()));
-        sb.append(String.format("failed     %d messages%s%n", failed, unfinished > 0 ? ", " + unfinished + " unanswered at the end" : ""));
-        sb.append(String.format("errors     %s%n", errors.isEmpty() ? "none" : errors.toString()));
+        sb.append(String.format("failed     %d messages%s%n", failed,
+                unfinished > 0 ? ", " + unfinished + " unanswered at the end" : ""));
+        sb.append(String.format("errors     %s%n", errors.isEmpty() ? "none" : errorsText()));
         if (latencies.getTotalCount() == 0) {
             sb.append(String.format("latency    none delivered%n"));
         } else {
@@ -59,13 +69,23 @@ record BenchReport(BenchConfig config, int senders, int targets, double measured
         return sb.toString();
     }
 
+    private String errorsText() {
+        StringBuilder sb = new StringBuilder();
+        errors.forEach((status, n) -> sb.append(sb.isEmpty() ? "" : ", ").append(status).append(": ").append(n));
+        if (errors.containsKey("404")) {
+            sb.append(" (404: a node has no handler on channel ").append(config.channel()).append(')');
+        }
+        return sb.toString();
+    }
+
     private String describe() {
         String load = config.openLoop() ? "open loop at " + config.rate() + " msg/s"
                 : "closed loop, " + config.inFlight() + " in flight";
         String where = config.cluster() != null ? "cluster " + config.cluster() : config.inProcess() + " in-process nodes";
         String bound = config.duration() != null ? config.duration().toSeconds() + " s" : config.count() + " messages";
-        return String.format("%s over %s, %s, %s; %d sender(s) -> %d node(s) (%s); body %d B, channel %s", config.mode().label(),
-                config.transport().uriParam(), load, bound, senders, targets, where, config.bodySize(), config.channel());
+        return String.format("%s over %s, %s, %s; %d sender(s) -> %d node(s) (%s), %d KDMQ per message; body %d B, "
+                + "channel %s", config.mode().label(), config.transport().uriParam(), load, bound, senders, targets, where,
+                fanout(), config.bodySize(), config.channel());
     }
 
     private static String label(double percentile) {
@@ -88,7 +108,8 @@ record BenchReport(BenchConfig config, int senders, int targets, double measured
         } else {
             c.put("in_process", config.inProcess());
         }
-        root.put("senders", senders).put("targets", targets).put("measured_s", measuredSeconds).put("sent", sent)
+        root.put("senders", senders).put("targets", targets).put("fanout", fanout())
+                .put("measured_s", measuredSeconds).put("sent", sent)
                 .put("delivered", delivered).put("failed", failed).put("unfinished", unfinished)
                 .put("delivered_per_s", deliveredPerSecond()).put("kdmq_requests", okRequests)
                 .put("kdmq_per_s", kdmqPerSecond()).put("error_count", errorCount());

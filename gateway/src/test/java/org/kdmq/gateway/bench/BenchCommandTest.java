@@ -35,6 +35,7 @@ class BenchCommandTest {
         assertEquals(0, report.path("error_count").asLong(), r.out());
         assertEquals(0, report.path("errors").size(), r.out());
         assertEquals(2, report.path("targets").asInt(), r.out());
+        assertEquals(2, report.path("fanout").asInt(), r.out());
         assertEquals(400, report.path("kdmq_requests").asLong(), "a bcast to two nodes is two KDMQ requests");
         assertEquals("bcast", report.path("config").path("mode").asText());
         assertTrue(report.path("measured_s").asDouble() > 0, r.out());
