@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -25,7 +26,6 @@ import org.kdmq.gateway.api.NodeInfo;
 import org.kdmq.gateway.dmq.DmqSettings;
 import org.kdmq.gateway.server.GatewayConfig;
 import org.kdmq.gateway.server.GatewayServer;
-import org.kdmq.gateway.transport.TlsConfig;
 import org.kdmq.gateway.transport.Transport;
 
 /**
@@ -41,6 +41,7 @@ final class BenchCluster implements AutoCloseable {
     private final List<GatewayServer> receivers = new ArrayList<>();
     private final List<GatewayServer> senders = new ArrayList<>();
     private final TlsMaterial tls;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private BenchCluster(TlsMaterial tls) {
         this.tls = tls;
@@ -98,17 +99,29 @@ final class BenchCluster implements AutoCloseable {
 
     /** A live view of {@link #targets}, refreshed when the sender's node list changes (not per message). */
     Supplier<List<NodeAddress>> liveTargets(Dmq sender) {
-        Set<NodeAddress> ours = senderAddresses();
-        var view = new Object() {
-            volatile List<NodeAddress> targets = List.of();
+        return new LiveTargets(sender, senderAddresses());
+    }
 
-            void refresh() {
-                targets = targetsIn(sender.nodes(), ours);
-            }
-        };
-        sender.addNodeListener((before, after) -> view.refresh());
-        view.refresh();
-        return () -> view.targets;
+    private static final class LiveTargets implements Supplier<List<NodeAddress>> {
+        private final Dmq sender;
+        private final Set<NodeAddress> ours;
+        private volatile List<NodeAddress> targets;
+
+        LiveTargets(Dmq sender, Set<NodeAddress> ours) {
+            this.sender = sender;
+            this.ours = ours;
+            sender.addNodeListener((before, after) -> refresh());
+            refresh();
+        }
+
+        private void refresh() {
+            targets = targetsIn(sender.nodes(), ours);
+        }
+
+        @Override
+        public List<NodeAddress> get() {
+            return targets;
+        }
     }
 
     private List<NodeAddress> targetsIn(List<NodeInfo> nodes) {
@@ -164,8 +177,13 @@ final class BenchCluster implements AutoCloseable {
             try {
                 int chosen = port == 0 ? freePort(host) : port;
                 GatewayServer server = GatewayServer.start(configFor(host, chosen, transport, notify));
-                server.dmq().registerChannel(channel, DispatchMode.HANDLE,
-                        m -> CompletableFuture.completedFuture(DmqResponse.ok()));
+                try {
+                    server.dmq().registerChannel(channel, DispatchMode.HANDLE,
+                            m -> CompletableFuture.completedFuture(DmqResponse.ok()));
+                } catch (RuntimeException e) {
+                    server.abort();
+                    throw e;
+                }
                 return server;
             } catch (BindException e) {
                 if (port != 0 || attempt >= 10) {
@@ -211,6 +229,9 @@ final class BenchCluster implements AutoCloseable {
     /** Senders leave the cluster politely (it may be a real one); in-process receivers just stop. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         senders.forEach(GatewayServer::close);
         receivers.forEach(GatewayServer::abort);
         if (tls != null) {

@@ -107,6 +107,9 @@ public final class BenchCommand implements Callable<Integer> {
             err.println("kdmq-gateway: bench: " + e.getMessage());
             return 1;
         }
+        // Interrupted (Ctrl-C): our sender nodes still leave a real cluster instead of lingering in its lists.
+        Thread leave = new Thread(nodes::close, "bench-shutdown");
+        Runtime.getRuntime().addShutdownHook(leave);
         try (nodes) {
             BenchReport report = run(config, nodes, err);
             if (config.json()) {
@@ -116,6 +119,12 @@ public final class BenchCommand implements Callable<Integer> {
                 out.print(report.toText());
             }
             out.flush();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(leave);
+            } catch (IllegalStateException exiting) {
+                // the JVM is going down: the hook closes the nodes
+            }
         }
         return 0;
     }
