@@ -52,7 +52,7 @@ public final class BenchCommand implements Callable<Integer> {
     Long count;
 
     @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "1",
-            description = "send this long first, not counted (default: ${DEFAULT-VALUE})")
+            description = "send this long first, closed loop, not counted (default: ${DEFAULT-VALUE})")
     long warmupSeconds;
 
     @Option(names = "--body-size", paramLabel = "BYTES", defaultValue = "100", description = "(default: ${DEFAULT-VALUE})")
@@ -137,7 +137,11 @@ public final class BenchCommand implements Callable<Integer> {
         long start = clock.nanoTime();
         Phases phases = Phases.of(start, config.warmup().toNanos(),
                 config.duration() == null ? 0 : config.duration().toNanos(), config.count());
-        Pacing pacing = config.openLoop() ? Pacing.openLoop(config.rate(), start, clock) : Pacing.closedLoop(clock);
+        Pacing pacing = Pacing.closedLoop(clock);
+        if (config.openLoop()) {
+            pacing = Pacing.closedLoopUntil(phases.measureStart(), clock,
+                    Pacing.openLoop(config.rate(), phases.measureStart(), clock));
+        }
         LoadGenerator generator = new LoadGenerator(pacing, phases, config.maxInFlight(), sender, stats);
 
         AtomicReference<Throwable> failure = new AtomicReference<>();

@@ -37,6 +37,32 @@ interface Pacing {
         };
     }
 
+    /**
+     * Closed loop until {@code switchAt}, then {@code after} with its own message numbering from 0. An
+     * open-loop run warms up this way: a cold JVM cannot keep up with the target rate, and the backlog
+     * it would build (and the UDP retransmissions it would trigger) would still be draining when the
+     * measurement starts.
+     */
+    static Pacing closedLoopUntil(long switchAt, NanoClock clock, Pacing after) {
+        return new Pacing() {
+            private long firstAfter = -1; // index of the first message paced by "after"; only the generator's thread
+
+            @Override
+            public long awaitTurn(long index, Semaphore inFlight) throws InterruptedException {
+                if (firstAfter < 0) {
+                    inFlight.acquire();
+                    long now = clock.nanoTime();
+                    if (now - switchAt < 0) {
+                        return now;
+                    }
+                    inFlight.release();
+                    firstAfter = index;
+                }
+                return after.awaitTurn(index - firstAfter, inFlight);
+            }
+        };
+    }
+
     /** {@code index * 1e9 / rate} nanoseconds, exact and without overflow for any realistic run. */
     static long intendedOffset(long index, long ratePerSecond) {
         long seconds = index / ratePerSecond;

@@ -28,10 +28,11 @@ class BenchPacingTest {
         }
     }
 
-    /** Records when each message was sent, completes it at once, and stalls the clock on chosen messages. */
+    /** Records when each message was sent, completes it at once; sends may take time, or stall once. */
     static final class RecordingSender implements MessageSender {
         final FakeClock clock;
         final List<Long> sentAt = new ArrayList<>();
+        long sendNanos;
         int stallOnMessage = -1;
         long stallNanos;
 
@@ -42,6 +43,7 @@ class BenchPacingTest {
         @Override
         public void send(Consumer<Outcome> done) {
             sentAt.add(clock.now);
+            clock.now += sendNanos;
             if (sentAt.size() - 1 == stallOnMessage) {
                 clock.now += stallNanos; // a send that took long, e.g. a GC pause
             }
@@ -111,5 +113,24 @@ class BenchPacingTest {
         assertEquals(20, stats.sent());
         assertEquals(20, stats.delivered());
         assertTrue(stats.errorsByStatus().isEmpty());
+    }
+
+    @Test
+    void anOpenLoopRunWarmsUpClosedLoopThenKeepsItsScheduleFromTheEndOfTheWarmup() throws Exception {
+        FakeClock clock = new FakeClock();
+        RecordingSender sender = new RecordingSender(clock);
+        sender.sendNanos = 3 * MS; // the closed-loop warm-up goes as fast as that
+        Phases phases = Phases.of(0, 10 * MS, 0, 3);
+        Pacing pacing = Pacing.closedLoopUntil(phases.measureStart(), clock,
+                Pacing.openLoop(100, phases.measureStart(), clock));
+        BenchStats stats = new BenchStats();
+
+        assertEquals(7, new LoadGenerator(pacing, phases, 100, sender, stats).run());
+        // warm-up: back to back at 0, 3, 6, 9 ms; measured: 10 ms apart from 10 ms on, though 12 ms had already passed
+        assertEquals(List.of(0L, 3 * MS, 6 * MS, 9 * MS, 12 * MS, 20 * MS, 30 * MS), sender.sentAt);
+        assertEquals(4, stats.warmupSent());
+        assertEquals(3, stats.sent());
+        assertTrue(stats.latencies().valuesAreEquivalent(5000, stats.latencies().getMaxValue()),
+                "the first measured message was due at 10 ms, sent at 12 ms and done at 15 ms");
     }
 }
