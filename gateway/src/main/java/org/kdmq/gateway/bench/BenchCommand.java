@@ -42,7 +42,7 @@ public final class BenchCommand implements Callable<Integer> {
     long rate;
 
     @Option(names = "--in-flight", defaultValue = "100",
-            description = "closed loop: messages unanswered at once (default: ${DEFAULT-VALUE})")
+            description = "closed loop and every warm-up: messages unanswered at once (default: ${DEFAULT-VALUE})")
     int inFlight;
 
     @Option(names = "--duration", paramLabel = "SECONDS", description = "measure this long (default: 10, unless --count)")
@@ -137,12 +137,12 @@ public final class BenchCommand implements Callable<Integer> {
         long start = clock.nanoTime();
         Phases phases = Phases.of(start, config.warmup().toNanos(),
                 config.duration() == null ? 0 : config.duration().toNanos(), config.count());
-        Pacing pacing = Pacing.closedLoop(clock);
+        Pacing pacing = Pacing.closedLoop(config.inFlight(), clock);
         if (config.openLoop()) {
-            pacing = Pacing.closedLoopUntil(phases.measureStart(), clock,
+            pacing = Pacing.switching(pacing, phases.measureStart(),
                     Pacing.openLoop(config.rate(), phases.measureStart(), clock));
         }
-        LoadGenerator generator = new LoadGenerator(pacing, phases, config.maxInFlight(), sender, stats);
+        LoadGenerator generator = new LoadGenerator(pacing, phases, BenchConfig.MAX_IN_FLIGHT, sender, stats);
 
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread thread = new Thread(() -> {

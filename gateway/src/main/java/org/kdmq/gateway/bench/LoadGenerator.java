@@ -16,6 +16,7 @@ final class LoadGenerator {
     private final int maxInFlight;
     private final Semaphore inFlight;
 
+    /** {@code maxInFlight} bounds unanswered messages whatever the pacing: it keeps memory bounded. */
     LoadGenerator(Pacing pacing, Phases phases, int maxInFlight, MessageSender sender, BenchStats stats) {
         this.pacing = pacing;
         this.phases = phases;
@@ -30,16 +31,18 @@ final class LoadGenerator {
         long counted = 0;
         long index = 0;
         while (true) {
-            long intended = pacing.awaitTurn(index, inFlight);
+            long intended = pacing.awaitTurn(index);
             if (phases.finished(intended, counted)) {
-                inFlight.release();
+                pacing.completed(); // the turn is not used
                 return index;
             }
+            inFlight.acquire();
             boolean countsThis = phases.counts(intended);
             stats.sent(countsThis);
             sender.send(outcome -> {
                 stats.completed(countsThis, intended, outcome);
                 inFlight.release();
+                pacing.completed();
             });
             index++;
             if (countsThis) {

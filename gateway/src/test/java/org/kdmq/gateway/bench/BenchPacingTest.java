@@ -121,7 +121,7 @@ class BenchPacingTest {
         RecordingSender sender = new RecordingSender(clock);
         sender.sendNanos = 3 * MS; // the closed-loop warm-up goes as fast as that
         Phases phases = Phases.of(0, 10 * MS, 0, 3);
-        Pacing pacing = Pacing.closedLoopUntil(phases.measureStart(), clock,
+        Pacing pacing = Pacing.switching(Pacing.closedLoop(1, clock), phases.measureStart(),
                 Pacing.openLoop(100, phases.measureStart(), clock));
         BenchStats stats = new BenchStats();
 
