@@ -21,8 +21,8 @@ import picocli.CommandLine.Spec;
 /** {@code bench}: load a DMQ cluster with KDMQ broadcasts or unicasts and report rates and latency percentiles. */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Measure a DMQ cluster: in-process nodes (default) or a running cluster joined by in-process senders.",
-        footer = {"", "Latency counts from each message's intended send time (open loop) or from its send (closed loop),",
-                "until its last reply, in microseconds (HdrHistogram); only delivered messages are in it."})
+        footer = {"", "Latency runs from a message's intended send time (open loop) or its send (closed loop)",
+                "to its last reply, recorded in microseconds (HdrHistogram), for delivered messages only."})
 public final class BenchCommand implements Callable<Integer> {
     private static final int MAX_BODY = 60 * 1024;
     /** The characters the node accepts in a channel name (ChannelRegistry), checked before anything starts. */
@@ -37,18 +37,18 @@ public final class BenchCommand implements Callable<Integer> {
                     + "comes after the broker confirm) (default: ${DEFAULT-VALUE})")
     String mode;
 
-    @Option(names = "--rate", defaultValue = "0", description = "messages per second, open loop (sends at fixed intended "
+    @Option(names = "--rate", paramLabel = "N", defaultValue = "0", description = "messages per second, open loop (sends at fixed intended "
             + "times; latency from those times); 0: closed loop, as fast as --in-flight allows (default: ${DEFAULT-VALUE})")
     long rate;
 
-    @Option(names = "--in-flight", defaultValue = "100",
+    @Option(names = "--in-flight", paramLabel = "N", defaultValue = "100",
             description = "closed loop and every warm-up: messages unanswered at once (default: ${DEFAULT-VALUE})")
     int inFlight;
 
     @Option(names = "--duration", paramLabel = "SECONDS", description = "measure this long (default: 10, unless --count)")
     Long durationSeconds;
 
-    @Option(names = "--count", description = "measure this many messages instead of a duration")
+    @Option(names = "--count", paramLabel = "N", description = "measure this many messages instead of a duration")
     Long count;
 
     @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "1",
@@ -58,7 +58,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--body-size", paramLabel = "BYTES", defaultValue = "100", description = "(default: ${DEFAULT-VALUE})")
     int bodySize;
 
-    @Option(names = "--channel", defaultValue = "bench", description = "(default: ${DEFAULT-VALUE})")
+    @Option(names = "--channel", paramLabel = "NAME", defaultValue = "bench", description = "(default: ${DEFAULT-VALUE})")
     String channel;
 
     @Option(names = "--transport", defaultValue = "udp", paramLabel = "udp|tcp|tls",
@@ -66,7 +66,7 @@ public final class BenchCommand implements Callable<Integer> {
                     + "peers unverified (default: ${DEFAULT-VALUE})")
     String transport;
 
-    @Option(names = "--connections", defaultValue = "1",
+    @Option(names = "--connections", paramLabel = "N", defaultValue = "1",
             description = "sender nodes (each its own socket(s)); messages go out from each in turn "
                     + "(default: ${DEFAULT-VALUE})")
     int connections;
@@ -88,7 +88,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the results as one JSON object")
     boolean json;
 
-    @Option(names = "--log-level", defaultValue = "info",
+    @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "info",
             description = "the nodes' log level, e.g. warn for less noise (default: ${DEFAULT-VALUE})")
     String logLevel;
 
