@@ -37,8 +37,9 @@ public final class BenchCommand implements Callable<Integer> {
                     + "comes after the broker confirm) (default: ${DEFAULT-VALUE})")
     String mode;
 
-    @Option(names = "--rate", paramLabel = "N", defaultValue = "0", description = "messages per second, open loop (sends at fixed intended "
-            + "times; latency from those times); 0: closed loop, as fast as --in-flight allows (default: ${DEFAULT-VALUE})")
+    @Option(names = "--rate", paramLabel = "N", defaultValue = "0",
+            description = "messages per second, open loop (sends at fixed intended times; latency from those times); "
+                    + "0: closed loop, as fast as --in-flight allows (default: ${DEFAULT-VALUE})")
     long rate;
 
     @Option(names = "--in-flight", paramLabel = "N", defaultValue = "100",
