@@ -12,9 +12,9 @@ import picocli.CommandLine.Command;
 @Command(name = "kdmq-gateway", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A Kamailio DMQ cluster node with a kazoo-style RabbitMQ bridge.",
         subcommands = {RunCommand.class, ClientCommands.Rpc.class, ClientCommands.Nodes.class, ClientCommands.Send.class,
-                ClientCommands.Bcast.class})
+                ClientCommands.Bcast.class, org.kdmq.gateway.bench.BenchCommand.class})
 public final class Main implements Runnable {
-    private static final List<String> SUBCOMMANDS = List.of("run", "rpc", "nodes", "send", "bcast", "help");
+    private static final List<String> SUBCOMMANDS = List.of("run", "rpc", "nodes", "send", "bcast", "bench", "help");
 
     public static void main(String[] args) {
         configureLogLevel(args, System.getenv());

@@ -1,0 +1,24 @@
+package org.kdmq.gateway.bench;
+
+import java.util.Locale;
+
+/** What one bench message is. */
+enum BenchMode {
+    /** One Dmq.bcast to every active node; delivered when all answered 2xx. */
+    BCAST,
+    /** One Dmq.send to the next active node in turn. */
+    SEND,
+    /**
+     * A bcast on a channel a bridge mirrors to AMQP: the same from our side, but the bridge answers 200
+     * only once the broker confirmed the publish, so latencies include the broker round trip.
+     */
+    PUBLISH;
+
+    static BenchMode parse(String name) {
+        return valueOf(name.toUpperCase(Locale.ROOT));
+    }
+
+    String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

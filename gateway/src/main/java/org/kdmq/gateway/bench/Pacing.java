@@ -1,0 +1,91 @@
+package org.kdmq.gateway.bench;
+
+import java.util.concurrent.Semaphore;
+
+/** When the load generator may send its next message, and which time that message's latency counts from. */
+interface Pacing {
+    /**
+     * Waits until message {@code index} may go.
+     *
+     * @return the message's intended send time (nanoseconds on the generator's clock)
+     */
+    long awaitTurn(long index) throws InterruptedException;
+
+    /** One message this pacing let go has completed (any thread). */
+    default void completed() {
+    }
+
+    /**
+     * Open loop: message i is meant to leave at {@code start + i / rate}, whatever happened before it.
+     * Latency counts from that intended time, so a stall (GC, a slow send) shows up in the latencies of
+     * every message it delayed instead of silently lowering the offered load (no coordinated omission).
+     * Messages behind schedule go out at once, back to back.
+     */
+    static Pacing openLoop(long ratePerSecond, long start, NanoClock clock) {
+        if (ratePerSecond < 1) {
+            throw new IllegalArgumentException("rate must be at least 1 per second");
+        }
+        return index -> {
+            long intended = start + intendedOffset(index, ratePerSecond);
+            clock.parkUntil(intended);
+            return intended;
+        };
+    }
+
+    /** Closed loop: as fast as a window of {@code window} unanswered messages allows; time starts at the send. */
+    static Pacing closedLoop(int window, NanoClock clock) {
+        Semaphore permits = new Semaphore(window);
+        return new Pacing() {
+            @Override
+            public long awaitTurn(long index) throws InterruptedException {
+                permits.acquire();
+                return clock.nanoTime();
+            }
+
+            @Override
+            public void completed() {
+                permits.release();
+            }
+        };
+    }
+
+    /**
+     * {@code warmup} until {@code switchAt}, then {@code after} with its own message numbering from 0. An
+     * open-loop run warms up closed loop: a cold JVM cannot keep up with the target rate, and the backlog
+     * it would build (and the UDP retransmissions it would trigger) would still be draining when the
+     * measurement starts.
+     */
+    static Pacing switching(Pacing warmup, long switchAt, Pacing after) {
+        return new Pacing() {
+            private volatile boolean switched;
+            private long firstAfter; // index of the first message paced by "after"; only the generator's thread
+
+            @Override
+            public long awaitTurn(long index) throws InterruptedException {
+                if (!switched) {
+                    long intended = warmup.awaitTurn(index);
+                    if (intended - switchAt < 0) {
+                        return intended;
+                    }
+                    warmup.completed(); // that turn was not used
+                    firstAfter = index;
+                    switched = true;
+                }
+                return after.awaitTurn(index - firstAfter);
+            }
+
+            @Override
+            public void completed() {
+                // A warm-up message finishing after the switch frees a warm-up slot nobody waits for: harmless.
+                (switched ? after : warmup).completed();
+            }
+        };
+    }
+
+    /** {@code index * 1e9 / rate} nanoseconds, exact and without overflow for any realistic run. */
+    static long intendedOffset(long index, long ratePerSecond) {
+        long seconds = index / ratePerSecond;
+        long remainder = index % ratePerSecond;
+        return seconds * 1_000_000_000L + remainder * 1_000_000_000L / ratePerSecond;
+    }
+}

@@ -1,0 +1,136 @@
+package org.kdmq.gateway.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+
+/** The open-loop schedule on a fake clock: intended times, catching up after a stall, counting from intended times. */
+class BenchPacingTest {
+    private static final long MS = 1_000_000L;
+
+    /** Time moves only when the generator parks or a test sender says so. */
+    static final class FakeClock implements NanoClock {
+        long now;
+
+        @Override
+        public long nanoTime() {
+            return now;
+        }
+
+        @Override
+        public void parkUntil(long deadline) {
+            now = Math.max(now, deadline);
+        }
+    }
+
+    /** Records when each message was sent, completes it at once; sends may take time, or stall once. */
+    static final class RecordingSender implements MessageSender {
+        final FakeClock clock;
+        final List<Long> sentAt = new ArrayList<>();
+        long sendNanos;
+        int stallOnMessage = -1;
+        long stallNanos;
+
+        RecordingSender(FakeClock clock) {
+            this.clock = clock;
+        }
+
+        @Override
+        public void send(Consumer<Outcome> done) {
+            sentAt.add(clock.now);
+            clock.now += sendNanos;
+            if (sentAt.size() - 1 == stallOnMessage) {
+                clock.now += stallNanos; // a send that took long, e.g. a GC pause
+            }
+            done.accept(new Outcome(1, List.of(), clock.now));
+        }
+    }
+
+    @Test
+    void intendedTimesAreExactMultiplesOfThePeriod() {
+        assertEquals(0, Pacing.intendedOffset(0, 3));
+        assertEquals(333_333_333L, Pacing.intendedOffset(1, 3));
+        assertEquals(666_666_666L, Pacing.intendedOffset(2, 3));
+        assertEquals(1_000_000_000L, Pacing.intendedOffset(3, 3));
+        assertEquals(3_600_000_000_000L, Pacing.intendedOffset(3_600_000_000L, 1_000_000), "an hour at 1M/s");
+    }
+
+    @Test
+    void openLoopSendsAtIntendedTimesAndStopsAtTheEndOfTheDuration() throws Exception {
+        FakeClock clock = new FakeClock();
+        clock.now = 5 * MS;
+        long start = clock.now;
+        RecordingSender sender = new RecordingSender(clock);
+        BenchStats stats = new BenchStats();
+        LoadGenerator generator = new LoadGenerator(Pacing.openLoop(1000, start, clock),
+                Phases.of(start, 0, 10 * MS, 0), 100, sender, stats);
+
+        assertEquals(10, generator.run());
+        for (int i = 0; i < 10; i++) {
+            assertEquals(start + i * MS, sender.sentAt.get(i), "message " + i);
+        }
+        assertEquals(10, stats.sent());
+        assertEquals(10, stats.delivered());
+        assertEquals(0, stats.latencies().getMaxValue(), "sent on time, answered at once");
+        assertEquals(start + 9 * MS, stats.lastCompletion());
+    }
+
+    @Test
+    void afterAStallTheBacklogGoesOutAtOnceAndItsLatencyCountsFromTheIntendedTimes() throws Exception {
+        FakeClock clock = new FakeClock();
+        RecordingSender sender = new RecordingSender(clock);
+        sender.stallOnMessage = 2;
+        sender.stallNanos = 5 * MS;
+        BenchStats stats = new BenchStats();
+        LoadGenerator generator = new LoadGenerator(Pacing.openLoop(1000, 0, clock), Phases.of(0, 0, 0, 10), 100,
+                sender, stats);
+
+        assertEquals(10, generator.run());
+        // message 2 is stuck from 2 ms to 7 ms; messages 3..7 were due meanwhile and go out at 7 ms
+        assertEquals(List.of(0L, 1 * MS, 2 * MS, 7 * MS, 7 * MS, 7 * MS, 7 * MS, 7 * MS, 8 * MS, 9 * MS), sender.sentAt);
+        Histogram latencies = stats.latencies();
+        assertEquals(10, latencies.getTotalCount(), "no message skipped");
+        assertTrue(latencies.valuesAreEquivalent(5000, latencies.getMaxValue()), "message 2 took 5 ms");
+        // 2..7 waited 5, 4, 3, 2, 1, 0 ms: 15 ms in all, where a closed loop would have recorded one slow message
+        assertEquals(15_000, latencies.getMean() * latencies.getTotalCount(), 15.0, "HdrHistogram: 3 digits");
+    }
+
+    @Test
+    void warmupMessagesAreSentButNotCounted() throws Exception {
+        FakeClock clock = new FakeClock();
+        RecordingSender sender = new RecordingSender(clock);
+        BenchStats stats = new BenchStats();
+        LoadGenerator generator = new LoadGenerator(Pacing.openLoop(100, 0, clock), Phases.of(0, 50 * MS, 0, 20), 100,
+                sender, stats);
+
+        assertEquals(25, generator.run(), "5 in the warm-up (0..40 ms), then 20 counted");
+        assertEquals(5, stats.warmupSent());
+        assertEquals(20, stats.sent());
+        assertEquals(20, stats.delivered());
+        assertTrue(stats.errorsByStatus().isEmpty());
+    }
+
+    @Test
+    void anOpenLoopRunWarmsUpClosedLoopThenKeepsItsScheduleFromTheEndOfTheWarmup() throws Exception {
+        FakeClock clock = new FakeClock();
+        RecordingSender sender = new RecordingSender(clock);
+        sender.sendNanos = 3 * MS; // the closed-loop warm-up goes as fast as that
+        Phases phases = Phases.of(0, 10 * MS, 0, 3);
+        Pacing pacing = Pacing.switching(Pacing.closedLoop(1, clock), phases.measureStart(),
+                Pacing.openLoop(100, phases.measureStart(), clock));
+        BenchStats stats = new BenchStats();
+
+        assertEquals(7, new LoadGenerator(pacing, phases, 100, sender, stats).run());
+        // warm-up: back to back at 0, 3, 6, 9 ms; measured: 10 ms apart from 10 ms on, though 12 ms had already passed
+        assertEquals(List.of(0L, 3 * MS, 6 * MS, 9 * MS, 12 * MS, 20 * MS, 30 * MS), sender.sentAt);
+        assertEquals(4, stats.warmupSent());
+        assertEquals(3, stats.sent());
+        assertTrue(stats.latencies().valuesAreEquivalent(5000, stats.latencies().getMaxValue()),
+                "the first measured message was due at 10 ms, sent at 12 ms and done at 15 ms");
+    }
+}
