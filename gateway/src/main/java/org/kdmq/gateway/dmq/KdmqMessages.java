@@ -128,6 +128,22 @@ public final class KdmqMessages {
         // Header params follow the closing '>' (or the URI itself when unbracketed).
         int gt = nameAddr.lastIndexOf('>');
         String params = gt >= 0 ? nameAddr.substring(gt + 1) : nameAddr;
-        return params.toLowerCase(java.util.Locale.ROOT).matches(".*;\\s*tag\\s*=.*");
+        // ";tag=" with optional whitespace around the name (no regex: this runs for every answer we send)
+        for (int semi = params.indexOf(';'); semi >= 0; semi = params.indexOf(';', semi + 1)) {
+            int i = semi + 1;
+            while (i < params.length() && Character.isWhitespace(params.charAt(i))) {
+                i++;
+            }
+            if (params.regionMatches(true, i, "tag", 0, 3)) {
+                int j = i + 3;
+                while (j < params.length() && Character.isWhitespace(params.charAt(j))) {
+                    j++;
+                }
+                if (j < params.length() && params.charAt(j) == '=') {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 }

@@ -42,8 +42,33 @@ public final class TransactionLayer implements AutoCloseable {
     private final TimerScheduler timers;
     private final Executor executor;
     private final TransactionStats stats = new TransactionStats();
-    private final Map<String, ClientTransaction> clients = new ConcurrentHashMap<>();
-    private final Map<String, ServerTx> servers = new ConcurrentHashMap<>();
+    private final Map<String, ResponseSink> clients = new ConcurrentHashMap<>();
+    private final Map<String, ServerEntry> servers = new ConcurrentHashMap<>();
+
+    /** A client transaction, or what is left of one after its final response: it only absorbs repeats. */
+    private interface ResponseSink {
+        void onResponse(SipResponse response);
+    }
+
+    /** Timer K: retransmitted final responses are ignored; the request itself is no longer kept. */
+    private static final ResponseSink ABSORBING = response -> { };
+
+    /** A server transaction, or what is left of one after its final response (timer J). */
+    private interface ServerEntry {
+        void onRetransmission();
+    }
+
+    /**
+     * An answered server transaction over UDP: only the final response and where it went, kept for
+     * timer J (32 s) to answer retransmissions. Keeping the whole transaction (request, headers) that
+     * long made the live heap grow with the request rate, and GC pauses with it.
+     */
+    private record Answered(SipTransportLayer.PreparedResponse response, TransactionStats stats) implements ServerEntry {
+        @Override
+        public void onRetransmission() {
+            stats.requestRetransmissionsAbsorbed.increment();
+            response.send();
+        }    }
     private final String branchPrefix = MAGIC_COOKIE + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
     private final AtomicLong branchCounter = new AtomicLong();
     private volatile Consumer<ServerTransaction> requestHandler = tx -> tx.respond(
@@ -120,7 +145,7 @@ public final class TransactionLayer implements AutoCloseable {
         return result;
     }
 
-    private final class ClientTransaction {
+    private final class ClientTransaction implements ResponseSink {
         private final String key;
         private final SipRequest request;
         private final Transport transport;
@@ -188,7 +213,8 @@ public final class TransactionLayer implements AutoCloseable {
             }
         }
 
-        void onResponse(SipResponse response) {
+        @Override
+        public void onResponse(SipResponse response) {
             synchronized (this) {
                 if (completed) {
                     return; // a retransmitted final response during timer K
@@ -218,8 +244,11 @@ public final class TransactionLayer implements AutoCloseable {
             long k = transport.isReliable() || outcome.local() ? 0 : settings.t4().toMillis();
             if (k == 0) {
                 clients.remove(key, this);
-            } else {
-                timers.schedule(() -> clients.remove(key, this), k, TimeUnit.MILLISECONDS);
+            } else if (clients.replace(key, this, ABSORBING)) {
+                // Locals only: a lambda naming the outer field would capture this transaction for timer K.
+                Map<String, ResponseSink> table = clients;
+                String k2 = key;
+                timers.schedule(() -> table.remove(k2, ABSORBING), k, TimeUnit.MILLISECONDS);
             }
             deliver(() -> result.complete(outcome));
             return true;
@@ -228,7 +257,7 @@ public final class TransactionLayer implements AutoCloseable {
 
     // ---- server side ------------------------------------------------------------------------------
 
-    private final class ServerTx implements ServerTransaction {
+    private final class ServerTx implements ServerTransaction, ServerEntry {
         private final String key;
         private final SipRequest request;
         private final InboundMessage inbound;
@@ -268,24 +297,33 @@ public final class TransactionLayer implements AutoCloseable {
                     }
                 }
             }
-            transport.sendResponse(toSend, inbound).whenComplete((v, error) -> {
+            long j = toSend.isProvisional() || inbound.transport().isReliable() ? 0 : settings.timerJ().toMillis();
+            SipTransportLayer.PreparedResponse prepared = j > 0 ? transport.prepare(toSend, inbound) : null;
+            CompletableFuture<Void> sent = prepared != null ? prepared.send() : transport.sendResponse(toSend, inbound);
+            sent.whenComplete((v, error) -> {
                 if (error != null) {
                     LOG.debug("event=response_send_failed call_id={} peer={} error={}", request.callId(),
                             inbound.remote(), error.toString());
                 }
             });
             if (!toSend.isProvisional()) {
-                long j = inbound.transport().isReliable() ? 0 : settings.timerJ().toMillis();
                 if (j == 0) {
                     servers.remove(key, this);
                 } else {
-                    timers.schedule(() -> servers.remove(key, this), j, TimeUnit.MILLISECONDS);
+                    Answered answered = new Answered(prepared, stats);
+                    if (servers.replace(key, this, answered)) {
+                        // Locals only: a lambda naming the outer field would capture this transaction for timer J.
+                        Map<String, ServerEntry> table = servers;
+                        String k = key;
+                        timers.schedule(() -> table.remove(k, answered), j, TimeUnit.MILLISECONDS);
+                    }
                 }
             }
         }
 
         /** A copy of the request came again: answer with the last response, if any (17.2.2). */
-        void onRetransmission() {
+        @Override
+        public void onRetransmission() {
             SipResponse again;
             synchronized (this) {
                 again = lastResponse;
@@ -349,7 +387,7 @@ public final class TransactionLayer implements AutoCloseable {
     private void onResponse(SipResponse response) {
         Via via = response.topVia();
         CSeq cseq = response.cseq();
-        ClientTransaction tx = via == null || via.branch() == null || cseq == null ? null
+        ResponseSink tx = via == null || via.branch() == null || cseq == null ? null
                 : clients.get(via.branch() + "|" + cseq.method());
         if (tx == null) {
             stats.strayResponses.increment();
@@ -377,7 +415,7 @@ public final class TransactionLayer implements AutoCloseable {
             return;
         }
         ServerTx fresh = new ServerTx(key, inbound);
-        ServerTx existing = servers.putIfAbsent(key, fresh);
+        ServerEntry existing = servers.putIfAbsent(key, fresh);
         if (existing != null) {
             existing.onRetransmission();
             return;
@@ -428,7 +466,10 @@ public final class TransactionLayer implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        for (ClientTransaction tx : clients.values()) {
+        for (ResponseSink sink : clients.values()) {
+            if (!(sink instanceof ClientTransaction tx)) {
+                continue; // already answered
+            }
             tx.finish(new ClientResponse(local(tx.request, 503, "Service Unavailable (shutting down)"), true));
         }
     }

@@ -160,8 +160,8 @@ public final class SipParser {
             }
             return new StartLine(false, null, null, status, sp2 < 0 ? "" : line.substring(sp2 + 1).trim());
         }
-        String[] parts = line.trim().split("[ \t]+");
-        if (parts.length != 3) {
+        String[] parts = splitOnBlanks(line.trim());
+        if (parts == null) {
             throw new SipParseException("Bad request line", 1);
         }
         if (!isToken(parts[0])) {
@@ -175,6 +175,27 @@ public final class SipParser {
             throw new SipParseException("Bad Request-URI", 1);
         }
         return new StartLine(true, parts[0], parts[1], 0, null);
+    }
+
+    /** The three parts of a request line split on runs of SP/HTAB, or null when there are not three. */
+    private static String[] splitOnBlanks(String line) {
+        String[] parts = new String[3];
+        int n = 0;
+        int i = 0;
+        while (i < line.length()) {
+            int start = i;
+            while (i < line.length() && line.charAt(i) != ' ' && line.charAt(i) != '\t') {
+                i++;
+            }
+            if (n == 3) {
+                return null;
+            }
+            parts[n++] = line.substring(start, i);
+            while (i < line.length() && (line.charAt(i) == ' ' || line.charAt(i) == '\t')) {
+                i++;
+            }
+        }
+        return n == 3 ? parts : null;
     }
 
     private static void checkMandatoryHeaders(StartLine start, SipHeaders headers) throws SipParseException {

@@ -44,7 +44,12 @@ public final class HeaderNames {
      * The name a header is stored under: compact forms expanded, well-known names in their usual
      * spelling, any other name kept as received (lookups ignore case anyway).
      */
+    private static final java.util.Set<String> CANONICAL_SPELLINGS = java.util.Set.copyOf(CANONICAL.values());
+
     public static String normalize(String name) {
+        if (CANONICAL_SPELLINGS.contains(name)) {
+            return name; // the common case, without a lower-cased copy per header per message
+        }
         if (name.length() == 1) {
             String full = COMPACT.get(name.toLowerCase(Locale.ROOT));
             if (full != null) {

@@ -11,6 +11,6 @@ public record SipHeader(String name, String value) {
     }
 
     public boolean hasName(String other) {
-        return name.equalsIgnoreCase(HeaderNames.normalize(other));
+        return name.equalsIgnoreCase(other) || other.length() == 1 && name.equalsIgnoreCase(HeaderNames.normalize(other));
     }
 }

@@ -75,7 +75,7 @@ public final class Via {
         while (i < s.length() && s.charAt(i) != ' ' && s.charAt(i) != '\t') {
             i++;
         }
-        String transport = s.substring(tStart, i).toUpperCase(Locale.ROOT);
+        String transport = upper(s.substring(tStart, i));
         if (transport.isEmpty() || !Parameters.isToken(transport)) {
             throw new SipSyntaxException("Via has no transport: " + s);
         }
@@ -132,7 +132,7 @@ public final class Via {
         if (branch != null) {
             params.put("branch", branch);
         }
-        return new Via(transport.toUpperCase(Locale.ROOT), host, port, java.util.Collections.unmodifiableMap(params));
+        return new Via(upper(transport), host, port, java.util.Collections.unmodifiableMap(params));
     }
 
     /** Transport upper-cased: UDP, TCP, TLS, SCTP, WS, WSS. */
@@ -200,5 +200,15 @@ public final class Via {
     @Override
     public int hashCode() {
         return Objects.hash(transport, host.toLowerCase(Locale.ROOT), port, parameters);
+    }
+
+    /** Upper case without a copy when it already is (transports nearly always are: "UDP", "TCP"). */
+    private static String upper(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isLowerCase(s.charAt(i))) {
+                return s.toUpperCase(Locale.ROOT);
+            }
+        }
+        return s;
     }
 }
