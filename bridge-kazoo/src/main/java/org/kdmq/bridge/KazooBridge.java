@@ -84,7 +84,7 @@ public final class KazooBridge implements GatewayExtension {
 
     @Override
     public List<Object> commands() {
-        return List.of(new AmqpQueryCommand());
+        return List.of(new AmqpQueryCommand(), new AmqpBenchCommand());
     }
 
     @Override

@@ -146,6 +146,11 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--io-threads", defaultValue = "0", description = "SIP network threads (0: twice the cores) (default: ${DEFAULT-VALUE})")
     int ioThreads;
 
+    @Option(names = "--echo-channel", split = ",", description = "a channel this node answers itself (repeatable): "
+            + "200 with the request's body echoed back (to our nodes; Kamailio gets no body), like a Kamailio "
+            + "script's sl_send_reply(\"200\") on a channel. For smoke tests and benchmarks")
+    List<String> echoChannels = new java.util.ArrayList<>();
+
     @Option(names = "--shutdown-grace", defaultValue = "5", description = "seconds to finish in-flight work on stop (default: ${DEFAULT-VALUE})")
     int shutdownGraceSeconds;
 
@@ -261,6 +266,17 @@ public final class RunCommand implements Callable<Integer> {
         } catch (BindException e) {
             spec.commandLine().getErr().println("kdmq-gateway: " + e.getMessage());
             return 1;
+        }
+        for (String channel : echoChannels) {
+            try {
+                // On the network thread: answering needs no blocking work.
+                server.dmq().registerChannel(channel.trim(), org.kdmq.gateway.api.DispatchMode.PROCESS, m ->
+                        java.util.concurrent.CompletableFuture.completedFuture(
+                                org.kdmq.gateway.api.DmqResponse.ok(m.body(), m.contentType())));
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                server.close();
+                throw bad("--echo-channel " + channel + ": " + e.getMessage());
+            }
         }
         // SIGTERM/SIGINT: stop taking work, leave the cluster, finish what is in flight, exit 0.
         // (A JVM left to its default handling would exit 143/130 from a shutdown hook.)

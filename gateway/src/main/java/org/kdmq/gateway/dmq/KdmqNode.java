@@ -20,6 +20,7 @@ import org.kdmq.gateway.api.ChannelRegistration;
 import org.kdmq.gateway.api.DispatchMode;
 import org.kdmq.gateway.api.Dmq;
 import org.kdmq.gateway.api.NodeAddress;
+import org.kdmq.gateway.api.DmqMessage;
 import org.kdmq.gateway.api.NodeInfo;
 import org.kdmq.gateway.api.NodeReply;
 import org.kdmq.gateway.api.NodeStatus;
@@ -210,9 +211,10 @@ public final class KdmqNode implements Dmq, AutoCloseable {
         }
         java.util.Map<String, String> marked = new java.util.LinkedHashMap<>(meta);
         marked.putIfAbsent(DELIVERY, UNICAST);
-        if (!node.equals(settings.serverAddress())) {
-            notifyLocalSend(channel, body, contentType, node, marked);
+        if (node.equals(settings.serverAddress())) {
+            return sendToSelf(channel, body, contentType, maxForwards, marked);
         }
+        notifyLocalSend(channel, body, contentType, node, marked);
         return sendTo(channel, node, body, contentType, maxForwards, Traffic.APPLICATION, marked);
     }
 
@@ -280,6 +282,25 @@ public final class KdmqNode implements Dmq, AutoCloseable {
     // ---- sending ------------------------------------------------------------------------------
 
     /** Sends one KDMQ request to a node and applies Kamailio's response rules for that traffic. */
+    private volatile InetSocketAddress selfSource;
+
+    /** Our own handler, in process: what a KDMQ to ourselves would get, without the round trip. */
+    private CompletableFuture<NodeReply> sendToSelf(String channel, byte[] body, String contentType, int maxForwards,
+                                                    java.util.Map<String, String> meta) {
+        NodeInfo self = nodeList.self();
+        NodeAddress address = self.address();
+        stats.requestSent(channel);
+        InetSocketAddress source = selfSource;
+        if (source == null) {
+            source = new InetSocketAddress(address.hostForSocket(), address.port()); // resolved once, not per message
+            selfSource = source;
+        }
+        DmqMessage message = new DmqMessage(channel, body, contentType, self, source, address.transport(), maxForwards,
+                java.util.UUID.randomUUID() + "@local", true, meta);
+        return dispatcher.onLocalRequest(message).thenApply(r -> new NodeReply(address, r.statusCode(), r.reason(),
+                r.body(), r.hasBody() ? r.contentType() : null, false));
+    }
+
     CompletableFuture<NodeReply> sendTo(String channel, NodeAddress node, byte[] body, String contentType,
                                         int maxForwards, Traffic traffic) {
         return sendTo(channel, node, body, contentType, maxForwards, traffic, java.util.Map.of());

@@ -104,6 +104,51 @@ final class RequestDispatcher {
         }
     }
 
+    /**
+     * A request this node sends to itself: straight to the handler, without encoding, a socket and two
+     * transactions; same dispatch (PROCESS inline, HANDLE in the sender's lane) and the same answers.
+     */
+    CompletableFuture<DmqResponse> onLocalRequest(DmqMessage message) {
+        ChannelRegistry.Channel channel = channels.find(message.channel());
+        if (channel == null) {
+            return CompletableFuture.completedFuture(DmqResponse.error(404, "User Not Found"));
+        }
+        stats.requestReceived(message.channel());
+        CompletableFuture<DmqResponse> result = new CompletableFuture<>();
+        Runnable task = () -> {
+            CompletionStage<DmqResponse> stage;
+            try {
+                stage = channel.handler().onMessage(message);
+            } catch (RuntimeException e) {
+                stage = CompletableFuture.failedFuture(e);
+            }
+            if (stage == null) {
+                stage = CompletableFuture.completedFuture(null);
+            }
+            stage.whenComplete((response, error) -> {
+                if (error != null) {
+                    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                    result.complete(DmqResponse.error(500, "Server Internal Error (" + oneLine(cause.getMessage()) + ")"));
+                } else {
+                    result.complete(response != null ? response
+                            : DmqResponse.error(500, "Server Internal Error (channel handler gave no answer)"));
+                }
+            });
+        };
+        if (channel.mode() == DispatchMode.PROCESS) {
+            task.run();
+            return result;
+        }
+        try {
+            if (!ordered.submit(List.of(message.sender().address(), message.channel()), task)) {
+                result.complete(DmqResponse.error(503, "Service Unavailable (worker queue full)"));
+            }
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            result.complete(DmqResponse.error(503, "Service Unavailable (worker queue full)"));
+        }
+        return result;
+    }
+
     private void runHandler(ChannelRegistry.Channel channel, DmqMessage message, SipEndpoint.IncomingRequest incoming) {
         CompletionStage<DmqResponse> stage;
         try {
