@@ -32,8 +32,11 @@ public final class KdmqMessages {
         return v == null ? "dev" : v;
     }
 
+    private static final String USER_AGENT = PRODUCT + " (" + VERSION + ")";
+
+    /** One shared string: it is in every request and answer we make, some of them kept for timer J. */
     public static String userAgent() {
-        return PRODUCT + " (" + VERSION + ")";
+        return USER_AGENT;
     }
 
     /** Prefix of the headers that carry {@link org.kdmq.gateway.api.DmqMessage#meta()} between our nodes. */

@@ -108,6 +108,8 @@ public final class GatewayServer implements AutoCloseable {
                 s -> s.transportErrors());
         metrics.counter("kdmq_retransmissions_absorbed", "Retransmitted requests answered by the transaction", xs,
                 s -> s.requestRetransmissionsAbsorbed());
+        metrics.counter("kdmq_answers_evicted_early", "Answered UDP transactions let go before timer J (memory bound)",
+                xs, s -> s.answersEvictedEarly());
         metrics.counter("kdmq_stray_responses", "Responses matching no transaction", xs, s -> s.strayResponses());
         metrics.gauge("kdmq_requests_in_flight", "Requests sent and not yet finished", node, n -> n.pendingRequests());
     }

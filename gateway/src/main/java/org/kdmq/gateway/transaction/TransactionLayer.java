@@ -1,6 +1,7 @@
 package org.kdmq.gateway.transaction;
 
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -15,6 +16,7 @@ import java.util.function.Function;
 import org.kdmq.gateway.sip.message.CSeq;
 import org.kdmq.gateway.sip.message.HeaderNames;
 import org.kdmq.gateway.sip.message.NameAddress;
+import org.kdmq.gateway.sip.message.SipHeader;
 import org.kdmq.gateway.sip.message.SipMessage;
 import org.kdmq.gateway.sip.message.SipRequest;
 import org.kdmq.gateway.sip.message.SipResponse;
@@ -54,21 +56,86 @@ public final class TransactionLayer implements AutoCloseable {
     private static final ResponseSink ABSORBING = response -> { };
 
     /** A server transaction, or what is left of one after its final response (timer J). */
-    private interface ServerEntry {
-        void onRetransmission();
+    private sealed interface ServerEntry permits ServerTx, Answered {
     }
 
     /**
-     * An answered server transaction over UDP: only the final response and where it went, kept for
-     * timer J (32 s) to answer retransmissions. Keeping the whole transaction (request, headers) that
-     * long made the live heap grow with the request rate, and GC pauses with it.
+     * An answered server transaction over UDP, kept for timer J (64*T1) to answer retransmissions:
+     * only what a retransmitted request cannot give back (status, reason, the To tag we added, the
+     * other headers, the body); Via, From, To, Call-ID and CSeq come from the retransmission itself,
+     * which carries the same values. At 10k requests/s timer J keeps 320k of these: keeping whole
+     * transactions (request, response, addresses, a timer each) made the heap grow with the request
+     * rate, and GC pauses with it.
      */
-    private record Answered(SipTransportLayer.PreparedResponse response, TransactionStats stats) implements ServerEntry {
-        @Override
-        public void onRetransmission() {
-            stats.requestRetransmissionsAbsorbed.increment();
-            response.send();
-        }    }
+    private record Answered(String key, int status, String reason, long tag, String toSuffix, List<SipHeader> extra,
+                            byte[] body) implements ServerEntry {
+        private static final List<String> FROM_REQUEST = List.of(HeaderNames.VIA, HeaderNames.FROM, HeaderNames.TO,
+                HeaderNames.CALL_ID, HeaderNames.CSEQ);
+        private static final byte[] NO_BODY = new byte[0];
+        /** The other headers of answers are nearly always the same few lists: shared, not one per answer. */
+        private static final Map<List<SipHeader>, List<SipHeader>> SHARED_EXTRAS = new ConcurrentHashMap<>();
+        private static final java.util.regex.Pattern OUR_TAG = java.util.regex.Pattern.compile(";tag=[89a-f][0-9a-f]{15}");
+
+        static Answered of(String key, SipRequest request, SipResponse response) {
+            String requestTo = request.header(HeaderNames.TO).orElse("");
+            String responseTo = response.header(HeaderNames.TO).orElse("");
+            String suffix = responseTo.startsWith(requestTo) ? responseTo.substring(requestTo.length()) : null;
+            List<SipHeader> extra = new java.util.ArrayList<>(3);
+            for (SipHeader h : response.headers().asList()) {
+                if (FROM_REQUEST.stream().noneMatch(h::hasName)) {
+                    extra.add(h);
+                }
+            }
+            if (suffix == null) {
+                extra.add(new SipHeader(HeaderNames.TO, responseTo)); // a To we cannot derive: kept whole
+            }
+            long tag = 0;
+            if (suffix != null && OUR_TAG.matcher(suffix).matches()) {
+                tag = Long.parseUnsignedLong(suffix.substring(5), 16); // the tag we add: 8 bytes, not a string
+                suffix = null;
+            }
+            List<SipHeader> shared = List.copyOf(extra);
+            if (SHARED_EXTRAS.size() < 256) {
+                shared = SHARED_EXTRAS.computeIfAbsent(shared, k -> k);
+            } else {
+                shared = SHARED_EXTRAS.getOrDefault(shared, shared);
+            }
+            byte[] body = response.body().length == 0 ? NO_BODY : response.body();
+            return new Answered(key, response.statusCode(), response.reasonPhrase(), tag, suffix, shared, body);
+        }
+
+        /** The same response again, for a retransmission of the request it answered. */
+        SipResponse rebuild(SipRequest again) {
+            SipResponse.Builder b = SipResponse.to(again, status, reason);
+            String suffix = toSuffix != null ? toSuffix : tag != 0 ? ";tag=" + Long.toHexString(tag) : "";
+            if (!suffix.isEmpty()) {
+                b.setHeader(HeaderNames.TO, again.header(HeaderNames.TO).orElse("") + suffix);
+            }
+            for (SipHeader h : extra) {
+                if (h.hasName(HeaderNames.TO)) {
+                    b.setHeader(HeaderNames.TO, h.value());
+                } else {
+                    b.header(h.name(), h.value());
+                }
+            }
+            return b.body(body).build();
+        }
+    }
+
+    /** Timer J in slices: one repeating timer expires a slice of answered transactions at a time. */
+    private static final int J_SLICES = 8;
+    private final Object jLock = new Object();
+    private final java.util.ArrayDeque<List<Answered>> jSlices = new java.util.ArrayDeque<>();
+    private List<Answered> jCurrent = new java.util.ArrayList<>();
+    private boolean jTicking;
+    private int jRetained;
+    /**
+     * At most this many answered transactions are kept (about 300 bytes each): past it, the oldest slice
+     * goes early, so memory stays bounded whatever the request rate (a retransmission that late is then
+     * taken as a new request, as Kamailio takes one after its 5 s wait timer).
+     */
+    static final int MAX_RETAINED_ANSWERS = 400_000;
+
     private final String branchPrefix = MAGIC_COOKIE + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
     private final AtomicLong branchCounter = new AtomicLong();
     private volatile Consumer<ServerTransaction> requestHandler = tx -> tx.respond(
@@ -297,33 +364,26 @@ public final class TransactionLayer implements AutoCloseable {
                     }
                 }
             }
-            long j = toSend.isProvisional() || inbound.transport().isReliable() ? 0 : settings.timerJ().toMillis();
-            SipTransportLayer.PreparedResponse prepared = j > 0 ? transport.prepare(toSend, inbound) : null;
-            CompletableFuture<Void> sent = prepared != null ? prepared.send() : transport.sendResponse(toSend, inbound);
-            sent.whenComplete((v, error) -> {
+            transport.sendResponse(toSend, inbound).whenComplete((v, error) -> {
                 if (error != null) {
                     LOG.debug("event=response_send_failed call_id={} peer={} error={}", request.callId(),
                             inbound.remote(), error.toString());
                 }
             });
             if (!toSend.isProvisional()) {
-                if (j == 0) {
+                if (inbound.transport().isReliable()) {
                     servers.remove(key, this);
                 } else {
-                    Answered answered = new Answered(prepared, stats);
+                    Answered answered = Answered.of(key, request, toSend);
                     if (servers.replace(key, this, answered)) {
-                        // Locals only: a lambda naming the outer field would capture this transaction for timer J.
-                        Map<String, ServerEntry> table = servers;
-                        String k = key;
-                        timers.schedule(() -> table.remove(k, answered), j, TimeUnit.MILLISECONDS);
+                        retainForTimerJ(answered);
                     }
                 }
             }
         }
 
         /** A copy of the request came again: answer with the last response, if any (17.2.2). */
-        @Override
-        public void onRetransmission() {
+        void onRetransmission() {
             SipResponse again;
             synchronized (this) {
                 again = lastResponse;
@@ -367,6 +427,52 @@ public final class TransactionLayer implements AutoCloseable {
             return response.toBuilder().setHeader(HeaderNames.TO,
                     to + ";tag=" + Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE)).build();
         }
+    }
+
+    /** Keeps an answered transaction for timer J: removed between J and J + J/8 from now. */
+    private void retainForTimerJ(Answered answered) {
+        List<Answered> evicted = null;
+        synchronized (jLock) {
+            jCurrent.add(answered);
+            jRetained++;
+            if (jRetained > MAX_RETAINED_ANSWERS && !jSlices.isEmpty()) {
+                evicted = jSlices.pollFirst();
+                jRetained -= evicted.size();
+                stats.answersEvictedEarly.add(evicted.size());
+            }
+            if (!jTicking) {
+                jTicking = true;
+                timers.schedule(this::timerJTick, settings.timerJ().toMillis() / J_SLICES, TimeUnit.MILLISECONDS);
+            }
+        }
+        forget(evicted);
+    }
+
+    private void forget(List<Answered> answers) {
+        if (answers != null) {
+            for (Answered a : answers) {
+                servers.remove(a.key(), a);
+            }
+        }
+    }
+
+    private void timerJTick() {
+        List<Answered> expired = null;
+        synchronized (jLock) {
+            jSlices.addLast(jCurrent);
+            jCurrent = new java.util.ArrayList<>();
+            if (jSlices.size() > J_SLICES) {
+                expired = jSlices.pollFirst();
+                jRetained -= expired.size();
+            }
+            if (jSlices.stream().allMatch(List::isEmpty)) {
+                jSlices.clear();
+                jTicking = false; // nothing kept: no timer until the next answer
+            } else {
+                timers.schedule(this::timerJTick, settings.timerJ().toMillis() / J_SLICES, TimeUnit.MILLISECONDS);
+            }
+        }
+        forget(expired);
     }
 
     // ---- inbound ---------------------------------------------------------------------------------
@@ -416,8 +522,13 @@ public final class TransactionLayer implements AutoCloseable {
         }
         ServerTx fresh = new ServerTx(key, inbound);
         ServerEntry existing = servers.putIfAbsent(key, fresh);
-        if (existing != null) {
-            existing.onRetransmission();
+        if (existing instanceof ServerTx inProgress) {
+            inProgress.onRetransmission();
+            return;
+        }
+        if (existing instanceof Answered answered) {
+            stats.requestRetransmissionsAbsorbed.increment();
+            transport.sendResponse(answered.rebuild(request), inbound);
             return;
         }
         stats.serverStarted.increment();

@@ -12,6 +12,7 @@ public final class TransactionStats {
     final LongAdder serverStarted = new LongAdder();
     final LongAdder requestRetransmissionsAbsorbed = new LongAdder();
     final LongAdder abandoned = new LongAdder();
+    final LongAdder answersEvictedEarly = new LongAdder();
 
     public long clientStarted() {
         return clientStarted.sum();
@@ -38,6 +39,11 @@ public final class TransactionStats {
 
     public long serverStarted() {
         return serverStarted.sum();
+    }
+
+    /** Answered transactions let go before timer J because too many were kept (see MAX_RETAINED_ANSWERS). */
+    public long answersEvictedEarly() {
+        return answersEvictedEarly.sum();
     }
 
     /** Retransmitted requests answered from the transaction instead of reaching the application. */

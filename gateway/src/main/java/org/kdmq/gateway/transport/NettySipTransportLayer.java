@@ -216,17 +216,6 @@ public final class NettySipTransportLayer implements SipTransportLayer {
         return connection(request.transport(), target).thenCompose(ch -> write(ch, bytes));
     }
 
-    @Override
-    public PreparedResponse prepare(SipResponse response, InboundMessage request) {
-        if (request.transport() != Transport.UDP) {
-            return () -> sendResponse(response, request);
-        }
-        // Only the bytes and the address stay alive: one array instead of a tree of headers and strings.
-        byte[] bytes = SipEncoder.encode(response);
-        InetSocketAddress destination = ResponseRouting.udpResponseAddress(response, request);
-        return () -> sendDatagram(bytes, destination);
-    }
-
     private CompletableFuture<Void> sendDatagram(byte[] bytes, InetSocketAddress destination) {
         DatagramChannel ch = udpChannel;
         if (ch == null) {

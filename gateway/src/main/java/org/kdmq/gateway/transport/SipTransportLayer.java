@@ -24,21 +24,6 @@ public interface SipTransportLayer extends AutoCloseable {
      */
     CompletableFuture<Void> sendResponse(SipResponse response, InboundMessage request);
 
-    /**
-     * A response made ready to be sent now and again later (a final response kept for timer J to
-     * answer retransmitted requests). Implementations may encode it once and drop the objects: what a
-     * transaction keeps for 32 s should be small.
-     */
-    default PreparedResponse prepare(SipResponse response, InboundMessage request) {
-        return () -> sendResponse(response, request);
-    }
-
-    /** A response ready to (re)send, see {@link #prepare}. */
-    @FunctionalInterface
-    interface PreparedResponse {
-        CompletableFuture<Void> send();
-    }
-
     /** The address a listener for that transport is bound to, or null when there is none. */
     InetSocketAddress localAddress(Transport transport);
 

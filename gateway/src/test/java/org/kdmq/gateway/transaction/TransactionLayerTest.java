@@ -156,7 +156,11 @@ class TransactionLayerTest {
         assertEquals(2, transport.sent.size());
         assertEquals(2, tx.stats().requestRetransmissionsAbsorbed());
 
-        clock.advance(Duration.ofSeconds(33)); // timer J = 64*T1
+        clock.advance(Duration.ofSeconds(31));
+        transport.inject(incoming, Transport.UDP);
+        assertEquals(1, delivered.size(), "within timer J (64*T1 = 32 s) still the same transaction");
+        assertEquals(first, transport.sent.get(2).message(), "the kept answer, rebuilt for the retransmission");
+        clock.advance(Duration.ofSeconds(6)); // timer J expires in slices of J/8: gone by J + J/8
         transport.inject(incoming, Transport.UDP);
         assertEquals(2, delivered.size(), "after timer J a copy is a new transaction");
     }

@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# Runs the README's performance benchmarks side by side on this machine and writes the table to
+# integration-tests/bench/results/<date>.md (about 8 minutes). Needs: the built jar (built here when
+# missing), Kamailio 5.6 (Debian kamailio), sipp (Debian sip-tester), RabbitMQ on 127.0.0.1:5672
+# (or KDMQ_BENCH_AMQP_URI), Maven (fetches RabbitMQ PerfTest once), python3-pika.
+#
+#   integration-tests/bench/run-all.sh [SECONDS]     SECONDS per measured run (default 15)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+BENCH=$ROOT/integration-tests/bench
+SECS=${1:-15}
+WARM=10
+AMQP=${KDMQ_BENCH_AMQP_URI:-amqp://guest:guest@127.0.0.1:5672}
+JAR=$ROOT/docker/target/kdmq-gateway.jar
+# The flags we recommend for production: G1 aiming at short pauses.
+JAVA=(java -XX:MaxGCPauseMillis=20)
+WORK=$(mktemp -d /tmp/kdmq-bench.XXXXXX)
+OUT=$BENCH/results/$(date +%F).md
+mkdir -p "$BENCH/results"
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+  for c in "$WORK"/k*/ctl; do [ -S "$c" ] && kamcmd -s "unix:$c" core.kill >/dev/null 2>&1 || true; done
+  pkill -f "kamailio -f $WORK" 2>/dev/null || true
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+[ -f "$JAR" ] || mvn -B -q package -DskipTests
+if [ ! -d "$BENCH/perftest/lib" ]; then
+  (cd "$BENCH/perftest" && mvn -B -q dependency:copy-dependencies -DoutputDirectory=lib)
+fi
+command -v sipp >/dev/null || { echo "needs sipp (apt-get install sip-tester)"; exit 2; }
+command -v kamailio >/dev/null || { echo "needs kamailio (apt-get install kamailio)"; exit 2; }
+
+json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {}, {'d': d}))" "$@"; }
+row() { echo "| $* |" >> "$OUT"; echo "  $*"; }
+wait_port() { for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+
+{
+  echo "# kdmq-gateway benchmarks, $(date -u '+%F %H:%M UTC')"
+  echo
+  echo "Machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r);"
+  echo "$(java -version 2>&1 | head -1); $(kamailio -v 2>/dev/null | head -1 | cut -c1-40); sipp $(sipp -v 2>/dev/null | grep -o 'v[0-9.]*' | head -1);"
+  echo "RabbitMQ $(rabbitmqctl version 2>/dev/null || echo '?'). Everything on this one machine, loopback only."
+  echo "Command: \`integration-tests/bench/run-all.sh $SECS\` ($SECS s measured after $WARM s warm-up per run)."
+  echo
+  echo "| benchmark | result | latency (ms) | notes |"
+  echo "|---|---|---|---|"
+} > "$OUT"
+
+# ---- 1, 2: our broadcast, 1 sender + 2 receivers (one JVM), UDP / TCP / TLS --------------------------
+for t in udp tcp tls; do
+  echo "ours: bcast over $t"
+  "${JAVA[@]}" -jar "$JAR" bench --in-process 2 --mode bcast --transport $t --rate 0 --in-flight 100 \
+    --duration "$SECS" --warmup $WARM --json --log-level warn > "$WORK/max-$t.json" 2>/dev/null
+  max=$(json "$WORK/max-$t.json" "int(d['delivered_per_s'])")
+  kdmq=$(json "$WORK/max-$t.json" "int(d['kdmq_per_s'])")
+  half=$((max / 2))
+  "${JAVA[@]}" -jar "$JAR" bench --in-process 2 --mode bcast --transport $t --rate $half \
+    --duration "$SECS" --warmup $WARM --json --log-level warn > "$WORK/half-$t.json" 2>/dev/null
+  row "ours, bcast $t, 1 sender + 2 receivers (one JVM) | max $kdmq KDMQ/s delivered ($max bcast/s), errors $(json "$WORK/max-$t.json" "d['error_count']") | at $half bcast/s: p50 $(json "$WORK/half-$t.json" "d['latency_ms']['p50']") p99 $(json "$WORK/half-$t.json" "d['latency_ms']['p99']") | closed loop, 100 in flight; p99 open loop at half the max, errors $(json "$WORK/half-$t.json" "d['error_count']")"
+done
+
+# ---- 1b: the same as three processes, as Kamailio runs -------------------------------------------------
+echo "ours: bcast over udp, three processes"
+"${JAVA[@]}" -jar "$JAR" --server-address sip:127.0.0.1:5191 --admin-listen 127.0.0.1:8191 --echo-channel bench \
+  --log-level warn > "$WORK/r1.log" 2>&1 & PIDS+=($!)
+wait_port 8191
+"${JAVA[@]}" -jar "$JAR" --server-address sip:127.0.0.1:5192 --admin-listen 127.0.0.1:8192 --echo-channel bench \
+  --notification-address sip:127.0.0.1:5191 --log-level warn > "$WORK/r2.log" 2>&1 & PIDS+=($!)
+wait_port 8192
+"${JAVA[@]}" -jar "$JAR" bench --cluster sip:127.0.0.1:5191 --mode bcast --transport udp --rate 0 --in-flight 100 \
+  --duration "$SECS" --warmup $WARM --json --log-level warn > "$WORK/proc.json" 2>/dev/null
+row "ours, bcast udp, 3 processes | max $(json "$WORK/proc.json" "int(d['kdmq_per_s'])") KDMQ/s delivered, errors $(json "$WORK/proc.json" "d['error_count']") | p50 $(json "$WORK/proc.json" "d['latency_ms']['p50']") p99 $(json "$WORK/proc.json" "d['latency_ms']['p99']") (closed loop) | receivers: \`--echo-channel bench\`"
+kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; PIDS=()
+
+# ---- 1c: Kamailio 5.6, 3 nodes, sipp MESSAGE -> htable set + dmq_bcast_message (4 KDMQ per MESSAGE) ----
+start_kamailio() { # name port notify
+  local d=$WORK/$1; mkdir -p "$d"
+  sed -e "s|@PORT@|$2|g" -e "s|@NOTIFY@|$3|g" -e "s|@CTL@|$d/ctl|g" "$BENCH/kamailio-node.cfg.tmpl" > "$d/kamailio.cfg"
+  kamailio -f "$d/kamailio.cfg" -DD -E -m 512 -M 32 -P "$d/pid" > "$d/log" 2>&1 & PIDS+=($!)
+  for _ in $(seq 1 100); do [ -S "$d/ctl" ] && return 0; sleep 0.1; done
+}
+kam_delivered() { # sum of sl 200 replies sent by k2 and k3 (their answers to KDMQ)
+  local s=0 v
+  for k in k2 k3; do
+    v=$(kamcmd -s "unix:$WORK/$k/ctl" stats.get_statistics sl:200_replies 2>/dev/null | grep -o '[0-9]*$' || echo 0)
+    s=$((s + v))
+  done
+  echo $s
+}
+echo "Kamailio: 3 nodes"
+start_kamailio k1 5175 sip:127.0.0.1:5175
+start_kamailio k2 5176 sip:127.0.0.1:5175
+start_kamailio k3 5177 sip:127.0.0.1:5175
+for _ in $(seq 1 100); do
+  n=$(kamcmd -s "unix:$WORK/k1/ctl" dmq.list_nodes 2>/dev/null | grep -c 'status: active' || true)
+  [ "$n" -ge 3 ] && break; sleep 0.2
+done
+best=0; bestrate=0; kamrows=""
+for rate in 1000 1375 1500 2000; do
+  before=$(kam_delivered)
+  t0=$(date +%s.%N)
+  sipp 127.0.0.1:5175 -sf "$BENCH/sipp-message.xml" -p 5179 -r $rate -m $((rate * SECS)) -l 5000 -nostdin \
+    -trace_stat -stf "$WORK/sipp-$rate.csv" -fd 1 > /dev/null 2>&1 || true
+  sleep 1
+  t1=$(date +%s.%N)
+  after=$(kam_delivered)
+  per_s=$(python3 -c "print(round(($after - $before) / ($t1 - $t0)))")
+  retrans=$(python3 -c "import csv; r=list(csv.reader(open('$WORK/sipp-$rate.csv'), delimiter=';')); d=dict(zip(r[0], r[-1])); print(d.get('Retransmissions(C)','?'), d.get('FailedCall(C)','?'))")
+  kamrows="$kamrows $rate:$per_s:${retrans// /:}"
+  if [ "${retrans%% *}" = "0" ] && [ "${retrans##* }" = "0" ] && [ "$per_s" -gt "$best" ]; then best=$per_s; bestrate=$rate; fi
+done
+row "Kamailio 5.6.3, 3 nodes, sipp MESSAGE (htable + dmq_bcast_message) | max clean $best KDMQ/s delivered (at $bestrate MESSAGE/s) | - | rate:KDMQ/s:sipp retrans:failed =$kamrows"
+
+# ---- 1d: mixed: our sender joins the Kamailio cluster, broadcasts on mychannel to the 3 of them -------
+echo "mixed: our sender, Kamailio receivers"
+"${JAVA[@]}" -jar "$JAR" bench --cluster sip:127.0.0.1:5175 --mode bcast --channel mychannel --transport udp --rate 0 \
+  --in-flight 100 --duration "$SECS" --warmup $WARM --json --log-level warn > "$WORK/mixed.json" 2>/dev/null || true
+row "mixed: our sender, 3 Kamailio receivers | $(json "$WORK/mixed.json" "int(d['kdmq_per_s'])") KDMQ/s delivered, errors $(json "$WORK/mixed.json" "d['error_count']") | p50 $(json "$WORK/mixed.json" "d['latency_ms']['p50']") p99 $(json "$WORK/mixed.json" "d['latency_ms']['p99']") (closed loop) | Kamailio answers mychannel with sl_send_reply"
+cleanup; PIDS=()
+
+# ---- 3: DMQ -> AMQP publish with confirms, against PerfTest on the same broker --------------------------
+echo "publish: PerfTest"
+java -Xmx512m -cp "$BENCH/perftest/lib/*" com.rabbitmq.perf.PerfTest -h "$AMQP" -x 1 -y 1 -a -c 1000 -s 200 \
+  -z "$SECS" -u kdmq-bench-perftest -ad true > "$WORK/perftest.txt" 2>&1 || true
+pt=$(grep -o 'sending rate avg: [0-9]*' "$WORK/perftest.txt" | grep -o '[0-9]*$' || echo 0)
+echo "publish: ours"
+/usr/bin/python3 - "$AMQP" <<'PY'
+import sys, pika
+c = pika.BlockingConnection(pika.URLParameters(sys.argv[1])); ch = c.channel()
+ch.exchange_declare("kdmq_bench_pub", exchange_type="topic", durable=False, auto_delete=False)
+ch.queue_declare("kdmq-bench-pub", auto_delete=True, arguments={"x-max-length": 100000})
+ch.queue_bind("kdmq-bench-pub", "kdmq_bench_pub", "#"); c.close()
+PY
+java -Xmx512m -cp "$BENCH/perftest/lib/*" com.rabbitmq.perf.PerfTest -h "$AMQP" -x 0 -y 1 -a -u kdmq-bench-pub -p \
+  -z $((SECS + WARM + 10)) > "$WORK/consumer.txt" 2>&1 & PIDS+=($!)
+"${JAVA[@]}" -jar "$JAR" --server-address sip:127.0.0.1:5193 --admin-listen 127.0.0.1:8193 --log-level warn \
+  --amqp-connection "$AMQP" --mirror bench=kdmq_bench_pub:topic > "$WORK/pub.log" 2>&1 & PIDS+=($!)
+wait_port 8193; sleep 2
+"${JAVA[@]}" -jar "$JAR" bench --cluster sip:127.0.0.1:5193 --mode publish --channel bench --rate 0 --in-flight 1000 \
+  --duration "$SECS" --warmup $WARM --json --log-level warn > "$WORK/publish.json" 2>/dev/null || true
+ours=$(json "$WORK/publish.json" "int(d['delivered_per_s'])")
+row "DMQ -> AMQP publish with confirms (KDMQ answered after the broker's confirm) | $ours msg/s vs PerfTest $pt msg/s ($(python3 -c "print(round(100 * $ours / max($pt, 1)))") %) | p50 $(json "$WORK/publish.json" "d['latency_ms']['p50']") p99 $(json "$WORK/publish.json" "d['latency_ms']['p99']") | PerfTest: 1 producer, confirms 1000 in flight, 1 autoack consumer, 200 B; ours: 1000 KDMQ in flight, one autoack consumer"
+kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; PIDS=()
+
+# ---- 4: AMQP -> DMQ query round trip at 1000/s --------------------------------------------------------
+echo "query: 1000/s"
+"${JAVA[@]}" -jar "$JAR" --server-address sip:127.0.0.1:5194 --admin-listen 127.0.0.1:8194 --log-level warn \
+  --echo-channel dir --amqp-connection "$AMQP" --subscribe 'kdmq_bench_q:topic:kdmq-bench-q:bench.#' \
+  --query-route consumer-event-bench-query=dir > "$WORK/query.log" 2>&1 & PIDS+=($!)
+wait_port 8194; sleep 2
+"${JAVA[@]}" -jar "$JAR" amqp-bench --amqp-connection "$AMQP" -e kdmq_bench_q --rate 1000 --duration "$SECS" \
+  --warmup $WARM --json 2>/dev/null | tail -1 > "$WORK/query.json" || true
+row "AMQP -> DMQ query round trip (Kazoo style), 1000/s open loop | $(json "$WORK/query.json" "d['answered']") answered, $(json "$WORK/query.json" "d['errors']") errors | p50 $(json "$WORK/query.json" "d['latency_ms']['p50']") p99 $(json "$WORK/query.json" "d['latency_ms']['p99']") p99.9 $(json "$WORK/query.json" "d['latency_ms']['p99.9']") | requester -> broker -> bridge -> DMQ handler -> targeted -> requester"
+kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; PIDS=()
+
+# ---- 5: memory of one node sustaining 10k KDMQ/s for 60 s ----------------------------------------------
+echo "memory: 10k/s for 60 s"
+"${JAVA[@]}" -jar "$JAR" --server-address sip:127.0.0.1:5195 --admin-listen 127.0.0.1:8195 --echo-channel bench \
+  --log-level warn > "$WORK/mem.log" 2>&1 & node=$!; PIDS+=($node)
+wait_port 8195; sleep 1
+rss() { awk '/VmRSS/{print int($2/1024)}' /proc/"$node"/status; }
+start_rss=$(rss)
+"${JAVA[@]}" -jar "$JAR" bench --cluster sip:127.0.0.1:5195 --mode bcast --channel bench --rate 10000 --duration 60 \
+  --warmup 5 --json --log-level warn > "$WORK/mem.json" 2>/dev/null & load=$!
+samples=""
+while kill -0 $load 2>/dev/null; do samples="$samples $(rss)"; sleep 5; done
+sleep 10; after=$(rss)
+row "memory: one node answering 10k KDMQ/s for 60 s | RSS MiB start $start_rss, every 5 s:$samples; 10 s after: $after | delivered $(json "$WORK/mem.json" "int(d['delivered_per_s'])")/s, errors $(json "$WORK/mem.json" "d['error_count']") | JVM defaults plus -XX:MaxGCPauseMillis=20"
+
+echo
+echo "written: $OUT"
