@@ -5,6 +5,7 @@ import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicLong;
 import org.kdmq.gateway.api.NodeAddress;
 import org.kdmq.gateway.sip.message.HeaderNames;
+import org.kdmq.gateway.sip.message.NameAddress;
 import org.kdmq.gateway.sip.message.SipRequest;
 import org.kdmq.gateway.sip.message.SipResponse;
 
@@ -128,25 +129,6 @@ public final class KdmqMessages {
     }
 
     private static boolean hasTag(String nameAddr) {
-        // Header params follow the closing '>' (or the URI itself when unbracketed).
-        int gt = nameAddr.lastIndexOf('>');
-        String params = gt >= 0 ? nameAddr.substring(gt + 1) : nameAddr;
-        // ";tag=" with optional whitespace around the name (no regex: this runs for every answer we send)
-        for (int semi = params.indexOf(';'); semi >= 0; semi = params.indexOf(';', semi + 1)) {
-            int i = semi + 1;
-            while (i < params.length() && Character.isWhitespace(params.charAt(i))) {
-                i++;
-            }
-            if (params.regionMatches(true, i, "tag", 0, 3)) {
-                int j = i + 3;
-                while (j < params.length() && Character.isWhitespace(params.charAt(j))) {
-                    j++;
-                }
-                if (j < params.length() && params.charAt(j) == '=') {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return NameAddress.hasTag(nameAddr);
     }
 }

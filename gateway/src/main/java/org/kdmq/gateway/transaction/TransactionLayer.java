@@ -414,14 +414,7 @@ public final class TransactionLayer implements AutoCloseable {
 
         private SipResponse withToTag(SipResponse response) {
             String to = response.header(HeaderNames.TO).orElse(null);
-            if (to == null) {
-                return response;
-            }
-            try {
-                if (NameAddress.parse(to).tag() != null) {
-                    return response;
-                }
-            } catch (SipSyntaxException e) {
+            if (to == null || NameAddress.hasTag(to)) {
                 return response;
             }
             return response.toBuilder().setHeader(HeaderNames.TO,

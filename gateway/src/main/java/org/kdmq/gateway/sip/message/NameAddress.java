@@ -98,4 +98,28 @@ public final class NameAddress {
     public int hashCode() {
         return Objects.hash(displayName, uri, parameters);
     }
+
+    /**
+     * Whether a To/From value has a tag parameter, without parsing it: header parameters follow the
+     * closing '>' (or the URI itself when unbracketed). For the hot path of answering requests.
+     */
+    public static boolean hasTag(String value) {
+        int gt = value.lastIndexOf('>');
+        for (int semi = value.indexOf(';', gt + 1); semi >= 0; semi = value.indexOf(';', semi + 1)) {
+            int i = semi + 1;
+            while (i < value.length() && Character.isWhitespace(value.charAt(i))) {
+                i++;
+            }
+            if (value.regionMatches(true, i, "tag", 0, 3)) {
+                int j = i + 3;
+                while (j < value.length() && Character.isWhitespace(value.charAt(j))) {
+                    j++;
+                }
+                if (j < value.length() && value.charAt(j) == '=') {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
 }

@@ -49,13 +49,28 @@ public abstract sealed class SipMessage permits SipRequest, SipResponse {
         return headers.first(HeaderNames.CALL_ID).orElse(null);
     }
 
+    // Parsed on first use and kept: the transaction, routing and DMQ layers each ask for them.
+    // Benign race: two threads may both parse; both get equal values. Not part of equals/hashCode.
+    private volatile Via topVia;
+    private volatile CSeq cseq;
+
     public CSeq cseq() {
-        return headers.first(HeaderNames.CSEQ).map(CSeq::parse).orElse(null);
+        CSeq parsed = cseq;
+        if (parsed == null) {
+            parsed = headers.first(HeaderNames.CSEQ).map(CSeq::parse).orElse(null);
+            cseq = parsed;
+        }
+        return parsed;
     }
 
     /** The first (topmost) Via value, parsed; null when the message has none. */
     public Via topVia() {
-        return headers.first(HeaderNames.VIA).map(Via::parseFirst).orElse(null);
+        Via parsed = topVia;
+        if (parsed == null) {
+            parsed = headers.first(HeaderNames.VIA).map(Via::parseFirst).orElse(null);
+            topVia = parsed;
+        }
+        return parsed;
     }
 
     public NameAddress from() {
