@@ -112,9 +112,12 @@ for rate in 1000 1375 1500 2000; do
   per_s=$(python3 -c "print(round(($after - $before) / ($t1 - $t0)))")
   retrans=$(python3 -c "import csv; r=list(csv.reader(open('$WORK/sipp-$rate.csv'), delimiter=';')); d=dict(zip(r[0], r[-1])); print(d.get('Retransmissions(C)','?'), d.get('FailedCall(C)','?'))")
   kamrows="$kamrows $rate:$per_s:${retrans// /:}"
-  if [ "${retrans%% *}" = "0" ] && [ "${retrans##* }" = "0" ] && [ "$per_s" -gt "$best" ]; then best=$per_s; bestrate=$rate; fi
+  # clean: no failed calls and retransmissions under 0.1 % of the MESSAGEs (a retransmission storm starts beyond)
+  if [ "${retrans##* }" = "0" ] && [ "${retrans%% *}" -le $((rate * SECS / 1000)) ] && [ "$per_s" -gt "$best" ]; then
+    best=$per_s; bestrate=$rate
+  fi
 done
-row "Kamailio 5.6.3, 3 nodes, sipp MESSAGE (htable + dmq_bcast_message) | max clean $best KDMQ/s delivered (at $bestrate MESSAGE/s) | - | rate:KDMQ/s:sipp retrans:failed =$kamrows"
+row "Kamailio 5.6.3, 3 nodes, sipp MESSAGE (htable + dmq_bcast_message) | max clean $best KDMQ/s delivered (at $bestrate MESSAGE/s; clean: no failure, retransmissions < 0.1 %) | - | rate:KDMQ/s:sipp retrans:failed =$kamrows"
 
 # ---- 1d: mixed: our sender joins the Kamailio cluster, broadcasts on mychannel to the 3 of them -------
 echo "mixed: our sender, Kamailio receivers"

@@ -146,6 +146,11 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--io-threads", defaultValue = "0", description = "SIP network threads (0: twice the cores) (default: ${DEFAULT-VALUE})")
     int ioThreads;
 
+    @Option(names = "--max-pending-requests", defaultValue = "5000", description = "channel requests this node may "
+            + "have in flight; beyond, a send fails at once with a local 503 instead of adding to a backlog "
+            + "(default: ${DEFAULT-VALUE})")
+    int maxPendingRequests;
+
     @Option(names = "--echo-channel", split = ",", description = "a channel this node answers itself (repeatable): "
             + "200 with the request's body echoed back (to our nodes; Kamailio gets no body), like a Kamailio "
             + "script's sl_send_reply(\"200\") on a channel. For smoke tests and benchmarks")
@@ -238,6 +243,7 @@ public final class RunCommand implements Callable<Integer> {
                     .policy(new MembershipPolicy(removeInactive, failCountEnabled, failCountThresholdNotActive,
                             failCountThresholdDisabled))
                     .maxNodes(maxNodes)
+                    .maxPendingRequests(maxPendingRequests)
                     .onlyFromKnownNodes(onlyFromKnownNodes)
                     .dnsServers(dnsServers.stream().map(d -> socket("--dns-server", d)).toList())
                     .build();

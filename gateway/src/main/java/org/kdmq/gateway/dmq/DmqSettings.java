@@ -25,12 +25,15 @@ import org.kdmq.gateway.api.NodeAddress;
  * @param onlyFromKnownNodes optional security: accept KDMQ only from the IPs of listed nodes and
  *                          notification addresses (off by default, as Kamailio has no such check)
  * @param dnsServers        DNS servers for multi_notify lookups; empty means the system's (resolv.conf)
+ * @param maxPendingRequests channel requests this node may have sent and not yet seen answered; beyond
+ *                          it a send fails at once with a local 503 (load shed at the source instead of
+ *                          retransmissions piling up past saturation); membership traffic is exempt
  */
 public record DmqSettings(NodeAddress serverAddress, List<String> notificationAddresses, String notificationChannel,
                           boolean multiNotify, int numWorkers, int workerUsleep, Duration pingInterval,
                           MembershipPolicy policy, int maxNodes, int maxBodySize, int maxChannelLength,
                           int maxQueuedPerWorkerQueue, boolean onlyFromKnownNodes,
-                          List<java.net.InetSocketAddress> dnsServers) {
+                          List<java.net.InetSocketAddress> dnsServers, int maxPendingRequests) {
 
     public static final String DEFAULT_NOTIFICATION_CHANNEL = "notification_peer";
 
@@ -53,7 +56,7 @@ public record DmqSettings(NodeAddress serverAddress, List<String> notificationAd
         if (multiNotify && notificationAddresses.size() > 1) {
             throw new IllegalArgumentException("multi_notify takes exactly one notification_address");
         }
-        if (maxNodes < 2 || maxBodySize < 1 || maxChannelLength < 1 || maxQueuedPerWorkerQueue < 1) {
+        if (maxNodes < 2 || maxBodySize < 1 || maxChannelLength < 1 || maxQueuedPerWorkerQueue < 1 || maxPendingRequests < 1) {
             throw new IllegalArgumentException("limits must be positive (max nodes at least 2)");
         }
     }
@@ -77,6 +80,7 @@ public record DmqSettings(NodeAddress serverAddress, List<String> notificationAd
         private int maxQueued = 10_000;
         private boolean onlyFromKnownNodes;
         private List<java.net.InetSocketAddress> dnsServers = List.of();
+        private int maxPendingRequests = 5_000;
 
         private Builder(NodeAddress serverAddress) {
             this.serverAddress = serverAddress;
@@ -95,11 +99,12 @@ public record DmqSettings(NodeAddress serverAddress, List<String> notificationAd
         public Builder maxQueued(int v) { maxQueued = v; return this; }
         public Builder onlyFromKnownNodes(boolean v) { onlyFromKnownNodes = v; return this; }
         public Builder dnsServers(List<java.net.InetSocketAddress> v) { dnsServers = v; return this; }
+        public Builder maxPendingRequests(int v) { maxPendingRequests = v; return this; }
 
         public DmqSettings build() {
             return new DmqSettings(serverAddress, notificationAddresses, notificationChannel, multiNotify, numWorkers,
                     workerUsleep, pingInterval, policy, maxNodes, maxBodySize, maxChannelLength, maxQueued,
-                    onlyFromKnownNodes, dnsServers);
+                    onlyFromKnownNodes, dnsServers, maxPendingRequests);
         }
     }
 }

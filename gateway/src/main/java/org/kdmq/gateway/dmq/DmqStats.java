@@ -12,6 +12,7 @@ public final class DmqStats {
     private final Map<Integer, LongAdder> rejected = new ConcurrentHashMap<>();
     private final LongAdder recoveries = new LongAdder();
     private final LongAdder malformedNodeLists = new LongAdder();
+    private final LongAdder shed = new LongAdder();
 
     void requestReceived(String channel) {
         received.computeIfAbsent(channel, c -> new LongAdder()).increment();
@@ -35,6 +36,15 @@ public final class DmqStats {
 
     void malformedNodeList() {
         malformedNodeLists.increment();
+    }
+
+    void requestShed() {
+        shed.increment();
+    }
+
+    /** Channel requests refused with a local 503 because too many were in flight. */
+    public long requestsShed() {
+        return shed.sum();
     }
 
     public Map<String, Long> receivedByChannel() {

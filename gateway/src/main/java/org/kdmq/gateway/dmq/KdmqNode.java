@@ -315,6 +315,12 @@ public final class KdmqNode implements Dmq, AutoCloseable {
     }
 
     private CompletableFuture<NodeReply> exchange(SipRequest request, NodeAddress node, Traffic traffic) {
+        if (traffic == Traffic.APPLICATION && pending.get() >= settings.maxPendingRequests()) {
+            // Past saturation: fail fast here rather than add to what is already late (and retransmitting).
+            stats.requestShed();
+            return CompletableFuture.completedFuture(new NodeReply(node, 503,
+                    "Service Unavailable (too many requests in flight)", new byte[0], null, true));
+        }
         pending.incrementAndGet();
         CompletableFuture<SipResponse> response;
         InetSocketAddress destination = destinationOf(node);

@@ -43,6 +43,9 @@ public final class GatewayMetrics {
                     .register(registry);
         }
         DmqStats stats = node.stats();
+        FunctionCounter.builder("kdmq_requests_shed", stats, DmqStats::requestsShed)
+                .description("Channel requests answered locally 503: too many in flight (--max-pending-requests)")
+                .register(registry);
         FunctionCounter.builder("kdmq_node_lists_malformed", stats, DmqStats::malformedNodeLists)
                 .description("Node lists received that could not be parsed").register(registry);
         FunctionCounter.builder("kdmq_node_recoveries", stats, DmqStats::nodeRecoveries)
