@@ -116,16 +116,7 @@ final class RequestDispatcher {
         stats.requestReceived(message.channel());
         CompletableFuture<DmqResponse> result = new CompletableFuture<>();
         Runnable task = () -> {
-            CompletionStage<DmqResponse> stage;
-            try {
-                stage = channel.handler().onMessage(message);
-            } catch (RuntimeException e) {
-                stage = CompletableFuture.failedFuture(e);
-            }
-            if (stage == null) {
-                stage = CompletableFuture.completedFuture(null);
-            }
-            stage.whenComplete((response, error) -> {
+            call(channel, message).whenComplete((response, error) -> {
                 if (error != null) {
                     Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                     result.complete(DmqResponse.error(500, "Server Internal Error (" + oneLine(cause.getMessage()) + ")"));
@@ -149,17 +140,18 @@ final class RequestDispatcher {
         return result;
     }
 
-    private void runHandler(ChannelRegistry.Channel channel, DmqMessage message, SipEndpoint.IncomingRequest incoming) {
-        CompletionStage<DmqResponse> stage;
+    /** The handler's answer; a handler that throws gives a failed stage, one that returns null a null answer. */
+    private static CompletionStage<DmqResponse> call(ChannelRegistry.Channel channel, DmqMessage message) {
         try {
-            stage = channel.handler().onMessage(message);
+            CompletionStage<DmqResponse> stage = channel.handler().onMessage(message);
+            return stage != null ? stage : CompletableFuture.completedFuture(null);
         } catch (RuntimeException e) {
-            stage = CompletableFuture.failedFuture(e);
+            return CompletableFuture.failedFuture(e);
         }
-        if (stage == null) {
-            stage = CompletableFuture.completedFuture(null);
-        }
-        stage.whenComplete((response, error) -> {
+    }
+
+    private void runHandler(ChannelRegistry.Channel channel, DmqMessage message, SipEndpoint.IncomingRequest incoming) {
+        call(channel, message).whenComplete((response, error) -> {
             if (error != null) {
                 Throwable cause = error instanceof CompletionException && error.getCause() != null
                         ? error.getCause() : error;
