@@ -55,12 +55,27 @@ public final class KazooEnvelope {
 
     /** The body as a JSON object, or null when it is not one. */
     public static ObjectNode asObject(byte[] body) {
+        if (!startsLikeAnObject(body)) {
+            return null; // not worth a parser exception per message (text bodies are common on DMQ)
+        }
         try {
             JsonNode node = JSON.readTree(body);
             return node instanceof ObjectNode object ? object : null;
         } catch (IOException e) {
             return null;
         }
+    }
+
+    private static boolean startsLikeAnObject(byte[] body) {
+        for (byte b : body) {
+            if (b == '{') {
+                return true;
+            }
+            if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
+                return false;
+            }
+        }
+        return false;
     }
 
     private static void putIfAbsent(ObjectNode payload, String field, String value) {
