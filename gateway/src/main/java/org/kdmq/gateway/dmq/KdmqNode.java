@@ -58,6 +58,8 @@ public final class KdmqNode implements Dmq, AutoCloseable {
     private final RequestDispatcher dispatcher;
     private final DmqStats stats = new DmqStats();
     private final AtomicInteger pending = new AtomicInteger();
+    /** Channel requests in flight: what --max-pending-requests bounds (membership traffic is not counted). */
+    private final AtomicInteger pendingApplication = new AtomicInteger();
     private final List<LocalSendListener> localSendListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -315,13 +317,17 @@ public final class KdmqNode implements Dmq, AutoCloseable {
     }
 
     private CompletableFuture<NodeReply> exchange(SipRequest request, NodeAddress node, Traffic traffic) {
-        if (traffic == Traffic.APPLICATION && pending.get() >= settings.maxPendingRequests()) {
+        boolean application = traffic == Traffic.APPLICATION;
+        if (application && pendingApplication.get() >= settings.maxPendingRequests()) {
             // Past saturation: fail fast here rather than add to what is already late (and retransmitting).
             stats.requestShed();
             return CompletableFuture.completedFuture(new NodeReply(node, 503,
                     "Service Unavailable (too many requests in flight)", new byte[0], null, true));
         }
         pending.incrementAndGet();
+        if (application) {
+            pendingApplication.incrementAndGet();
+        }
         CompletableFuture<SipResponse> response;
         InetSocketAddress destination = destinationOf(node);
         if (destination == null) {
@@ -339,7 +345,12 @@ public final class KdmqNode implements Dmq, AutoCloseable {
                     membership.onReply(reply, traffic, request.callId());
                     return reply;
                 })
-                .whenComplete((reply, error) -> pending.decrementAndGet());
+                .whenComplete((reply, error) -> {
+                    pending.decrementAndGet();
+                    if (application) {
+                        pendingApplication.decrementAndGet();
+                    }
+                });
     }
 
     /**
