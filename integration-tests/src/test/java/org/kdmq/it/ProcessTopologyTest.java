@@ -46,6 +46,7 @@ class ProcessTopologyTest {
         env.put("KDMQ_PING_INTERVAL", "1");
         env.put("KDMQ_FR_TIMER_MS", "2000");
         env.put("KDMQ_ADMIN_LISTEN", "127.0.0.1:" + adminPort);
+        env.put("KDMQ_ECHO_CHANNEL", "echo");
         File log = Files.createTempFile("kdmq-" + name + "-", ".log").toFile();
         Process p = pb.redirectErrorStream(true).redirectOutput(log).start();
         processes.add(p);
@@ -53,10 +54,13 @@ class ProcessTopologyTest {
     }
 
     private JsonNode listNodes(int adminPort) {
+        return rpc(adminPort, "{\"jsonrpc\":\"2.0\",\"method\":\"dmq.list_nodes\",\"id\":1}");
+    }
+
+    private JsonNode rpc(int adminPort, String request) {
         try {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/RPC"))
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"method\":\"dmq.list_nodes\",\"id\":1}"))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+                    .POST(HttpRequest.BodyPublishers.ofString(request)).build(), HttpResponse.BodyHandlers.ofString());
             return json.readTree(r.body()).get("result");
         } catch (Exception e) {
             return null; // not up yet
@@ -87,6 +91,11 @@ class ProcessTopologyTest {
         Process gw3 = gateway("gw3", sip[2], admin[2], seed);
         await("three gateways agree", Duration.ofSeconds(60),
                 () -> listsActive(admin[0], 3) && listsActive(admin[1], 3) && listsActive(admin[2], 3));
+
+        // --echo-channel (here KDMQ_ECHO_CHANNEL): gw2 answers 200 on "echo" with the body sent back.
+        JsonNode echoed = rpc(admin[0], "{\"jsonrpc\":\"2.0\",\"method\":\"dmq.send\",\"id\":2,\"params\":"
+                + "[\"echo\",\"sip:127.0.0.1:" + sip[1] + "\",\"hello\"]}");
+        assertTrue(echoed != null && echoed.toString().contains("200") && echoed.toString().contains("hello"), String.valueOf(echoed));
 
         gw3.destroy(); // SIGTERM
         assertTrue(gw3.waitFor(30, TimeUnit.SECONDS), "gw3 stopped within its grace period");
