@@ -2,7 +2,6 @@ package org.kdmq.bridge;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.rabbitmq.client.Connection;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,12 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
-import org.kdmq.bridge.amqp.AmqpConnector;
 import org.kdmq.bridge.amqp.AmqpServer;
-import org.kdmq.bridge.amqp.AmqpTls;
-import org.kdmq.bridge.amqp.BackoffPolicy;
-import org.kdmq.bridge.amqp.ConfirmingPublisher;
-import org.kdmq.bridge.amqp.Exchanges;
 import org.kdmq.bridge.kazoo.KazooEnvelope;
 import org.kdmq.bridge.query.TargetedRequester;
 import picocli.CommandLine.Command;
@@ -79,22 +73,13 @@ final class AmqpBenchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        String node = KazooEnvelope.APP_NAME + "@bench";
-        String token = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 32);
-        TargetedRequester requester;
+        KazooEnvelope.Identity who = KazooEnvelope.Identity.withTargetedQueue("bench", KazooEnvelope.APP_NAME + "@bench", null);
         Recorder recorder = new Recorder(TimeUnit.SECONDS.toMicros(60), 3);
         AtomicLong answered = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         AtomicLong outstanding = new AtomicLong();
-        try (AmqpConnector connector = new AmqpConnector(BackoffPolicy.DEFAULT, Duration.ofSeconds(5),
-                server.tls() ? AmqpTls.context(null, null, null, true) : null, node + " amqp-bench");
-             ConfirmingPublisher publisher = new ConfirmingPublisher(10_000, 100_000)) {
-            Connection c = connector.connect(server, "bench").get(10, TimeUnit.SECONDS);
-            requester = new TargetedRequester(new KazooEnvelope.Identity("bench", node, node + "-" + token + "-targeted"),
-                    publisher::publish);
-            requester.listenOn(c);
-            Exchanges.ensure(c, exchange, "topic");
-            publisher.attach(c);
+        try (StandaloneRequester asker = new StandaloneRequester(server, who, exchange, 10_000, Duration.ofSeconds(10))) {
+            TargetedRequester requester = asker.requester();
             String[] ev = event.split("/", 2);
             ObjectMapper mapper = new ObjectMapper();
             long periodNanos = TimeUnit.SECONDS.toNanos(1) / rate;
@@ -146,7 +131,6 @@ final class AmqpBenchCommand implements Callable<Integer> {
             }
             latency.put("max", h.getMaxValue() / 1000.0);
             out.put("latency_ms", latency);
-            c.close();
             spec.commandLine().getOut().println(json ? mapper.writeValueAsString(out)
                     : "amqp-bench query: " + out.get("answered") + " answered, " + out.get("errors") + " errors, "
                     + out.get("answered_per_second") + "/s; latency ms " + latency);

@@ -2,24 +2,16 @@ package org.kdmq.bridge;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.rabbitmq.client.Connection;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.kdmq.bridge.amqp.AmqpConnector;
 import org.kdmq.bridge.amqp.AmqpServer;
-import org.kdmq.bridge.amqp.AmqpTls;
-import org.kdmq.bridge.amqp.BackoffPolicy;
-import org.kdmq.bridge.amqp.ConfirmingPublisher;
-import org.kdmq.bridge.amqp.Exchanges;
 import org.kdmq.bridge.kazoo.KazooEnvelope;
 import org.kdmq.bridge.kazoo.RoutingKeyTemplate;
 import org.kdmq.bridge.query.QueryOptions;
-import org.kdmq.bridge.query.TargetedRequester;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -59,49 +51,28 @@ final class AmqpQueryCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ObjectNode request = parseRequest();
-        if (timeoutMs < 1 || timeoutMs > QueryOptions.MAX_TIMEOUT.toMillis()) {
-            throw new ParameterException(spec.commandLine(), "--timeout must be 1.." + QueryOptions.MAX_TIMEOUT.toMillis());
-        }
         AmqpServer server;
         RoutingKeyTemplate routing;
+        Duration timeout;
         try {
+            timeout = QueryOptions.timeout("--timeout", timeoutMs);
             server = AmqpServer.parse(1, connection, AmqpServer.DEFAULT_PRIMARY_ZONE);
             routing = RoutingKeyTemplate.parse(routingKey);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        String node = KazooEnvelope.APP_NAME + "@" + hostName();
-        String token = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 32);
-        KazooEnvelope.Identity who = new KazooEnvelope.Identity(version(), node,
-                node + "-cli-" + token + "-targeted");
-        java.io.PrintWriter out = spec.commandLine().getOut();
-        java.io.PrintWriter err = spec.commandLine().getErr();
-        try (AmqpConnector connector = new AmqpConnector(BackoffPolicy.DEFAULT, Duration.ofSeconds(5),
-                server.tls() ? AmqpTls.context(null, null, null, true) : null, node + " amqp-query");
-             ConfirmingPublisher publisher = new ConfirmingPublisher(1, 1)) {
-            Connection c;
-            try {
-                c = connector.connect(server, "query").get(connectTimeoutMs, TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                err.println("kdmq-gateway: cannot reach " + server.safeUrl() + " within " + connectTimeoutMs + " ms");
-                return 1;
-            }
-            TargetedRequester requester = new TargetedRequester(who, publisher::publish);
-            requester.listenOn(c);
-            Exchanges.ensure(c, exchange, "topic");
-            publisher.attach(c);
-            try {
-                ObjectNode reply = requester.query(exchange, routing, request, Duration.ofMillis(timeoutMs)).get();
-                out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(reply));
-                return 0;
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
-                err.println("kdmq-gateway: " + (cause instanceof TimeoutException
-                        ? "no reply within " + timeoutMs + " ms" : String.valueOf(cause.getMessage())));
-                return 1;
-            } finally {
-                c.close();
-            }
+        KazooEnvelope.Identity who = KazooEnvelope.Identity.withTargetedQueue(version(),
+                KazooEnvelope.APP_NAME + "@" + hostName(), "cli");
+        try (StandaloneRequester asker = new StandaloneRequester(server, who, exchange, 1,
+                Duration.ofMillis(connectTimeoutMs))) {
+            ObjectNode reply = asker.requester().query(exchange, routing, request, timeout).get();
+            spec.commandLine().getOut().println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(reply));
+            return 0;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            spec.commandLine().getErr().println("kdmq-gateway: " + (cause instanceof TimeoutException
+                    ? "no reply within " + timeoutMs + " ms" : String.valueOf(cause.getMessage())));
+            return 1;
         }
     }
 

@@ -137,10 +137,7 @@ public final class KazooBridge implements GatewayExtension {
             }
             queries.add(qc);
         }
-        if (options.queryTimeoutMs < 1 || options.queryTimeoutMs > org.kdmq.bridge.query.QueryOptions.MAX_TIMEOUT.toMillis()) {
-            throw new IllegalArgumentException("--amqp-query-timeout must be 1.."
-                    + org.kdmq.bridge.query.QueryOptions.MAX_TIMEOUT.toMillis() + " ms");
-        }
+        Duration timeout = org.kdmq.bridge.query.QueryOptions.timeout("--amqp-query-timeout", options.queryTimeoutMs);
         if (options.heartbeatSeconds < 1) {
             throw new IllegalArgumentException("--amqp-heartbeat must be at least 1 second");
         }
@@ -152,7 +149,7 @@ public final class KazooBridge implements GatewayExtension {
         subscriptions = List.copyOf(subs);
         routes = Map.copyOf(routeMap);
         queryChannels = List.copyOf(queries);
-        queryTimeout = Duration.ofMillis(options.queryTimeoutMs);
+        queryTimeout = timeout;
     }
 
     private static void addRoutes(Map<String, Subscriber.Route> into, List<String> values, String flag, boolean query) {
@@ -177,9 +174,7 @@ public final class KazooBridge implements GatewayExtension {
         String host = options.nodeHostname != null ? options.nodeHostname : context.nodeHostname();
         String node = KazooEnvelope.APP_NAME + "@" + host;
         grace = context.shutdownGrace();
-        // Our targeted queue; the random part keeps two gateways on one host from sharing (and stealing) replies.
-        String token = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 32);
-        identity = new KazooEnvelope.Identity(context.version(), node, node + "-" + token + "-targeted");
+        identity = KazooEnvelope.Identity.withTargetedQueue(context.version(), node, null);
         connector = new AmqpConnector(BackoffPolicy.DEFAULT, Duration.ofSeconds(options.heartbeatSeconds), tls, node,
                 options.amqpsVerifyHostname != 0);
         publisher = new ConfirmingPublisher(options.maxOutstanding, options.publishBuffer);
@@ -326,12 +321,9 @@ public final class KazooBridge implements GatewayExtension {
         Duration timeout = queryTimeout;
         if (params.get("timeout") != null && !params.get("timeout").isEmpty()) {
             try {
-                timeout = Duration.ofMillis(Long.parseLong(params.get("timeout")));
+                timeout = org.kdmq.bridge.query.QueryOptions.timeout("timeout", Long.parseLong(params.get("timeout")));
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("timeout must be milliseconds");
-            }
-            if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(org.kdmq.bridge.query.QueryOptions.MAX_TIMEOUT) > 0) {
-                throw new IllegalArgumentException("timeout must be 1.." + org.kdmq.bridge.query.QueryOptions.MAX_TIMEOUT.toMillis() + " ms");
             }
         }
         long ms = timeout.toMillis();
@@ -339,8 +331,7 @@ public final class KazooBridge implements GatewayExtension {
             if (error == null) {
                 return reply;
             }
-            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                    ? error.getCause() : error;
+            Throwable cause = org.kdmq.bridge.query.QueryOptions.cause(error);
             if (cause instanceof java.util.concurrent.TimeoutException) {
                 throw new java.util.concurrent.CompletionException(new IllegalStateException("no AMQP reply within " + ms + " ms"));
             }

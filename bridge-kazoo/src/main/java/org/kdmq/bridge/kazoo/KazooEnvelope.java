@@ -21,6 +21,14 @@ public final class KazooEnvelope {
 
     /** Who we are on the bus. */
     public record Identity(String appVersion, String node, String serverId) {
+        /**
+         * An identity whose Server-ID is a targeted queue of its own: {@code NODE-[LABEL-]RANDOM-targeted}.
+         * The random part keeps two requesters on one host from sharing (and stealing) replies.
+         */
+        public static Identity withTargetedQueue(String appVersion, String node, String label) {
+            String token = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 32);
+            return new Identity(appVersion, node, node + "-" + (label == null ? "" : label + "-") + token + "-targeted");
+        }
     }
 
     private KazooEnvelope() {

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import org.kdmq.bridge.kazoo.KazooEnvelope;
@@ -56,7 +55,7 @@ public record QueryChannel(String channel, String exchange, RoutingKeyTemplate r
             if (error == null) {
                 return DmqResponse.ok(write(reply), "application/json");
             }
-            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            Throwable cause = QueryOptions.cause(error);
             if (cause instanceof TimeoutException) {
                 return DmqResponse.error(408, "Request Timeout (no AMQP reply within " + timeout.toMillis() + " ms)");
             }

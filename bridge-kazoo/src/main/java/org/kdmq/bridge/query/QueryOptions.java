@@ -37,13 +37,27 @@ public record QueryOptions(NodeAddress target, Duration timeout, boolean collect
             } else {
                 throw new IllegalArgumentException("Query-Timeout must be a number of milliseconds, got " + t);
             }
-            if (ms < 1 || ms > MAX_TIMEOUT.toMillis()) {
-                throw new IllegalArgumentException("Query-Timeout must be 1.." + MAX_TIMEOUT.toMillis() + " ms, got " + ms);
-            }
-            timeout = Duration.ofMillis(ms);
+            timeout = timeout("Query-Timeout", ms);
         }
         JsonNode c = payload.get("Query-Collect");
         boolean collect = c != null && (c.asBoolean(false) || "true".equalsIgnoreCase(c.asText()));
         return new QueryOptions(node, timeout, collect);
+    }
+
+    /**
+     * A query timeout checked against {@link #MAX_TIMEOUT}, whoever gives it (flag, request field, RPC).
+     *
+     * @throws IllegalArgumentException naming {@code what} when it is out of range
+     */
+    public static Duration timeout(String what, long ms) {
+        if (ms < 1 || ms > MAX_TIMEOUT.toMillis()) {
+            throw new IllegalArgumentException(what + " must be 1.." + MAX_TIMEOUT.toMillis() + " ms, got " + ms);
+        }
+        return Duration.ofMillis(ms);
+    }
+
+    /** The failure behind a CompletionException (what futures of queries fail with). */
+    public static Throwable cause(Throwable error) {
+        return error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 }

@@ -5,13 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.rabbitmq.client.AMQP;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
@@ -74,17 +72,14 @@ public final class QueryResponder {
             return CompletableFuture.completedFuture(false);
         }
         received.increment();
-        ObjectNode reply;
-        CompletableFuture<ObjectNode> result;
+        QueryOptions options;
         try {
-            QueryOptions options = QueryOptions.of(payload, props, defaultTimeout);
-            result = ask(channel, payload, body, options);
+            options = QueryOptions.of(payload, props, defaultTimeout);
         } catch (IllegalArgumentException e) {
             failed.increment();
-            reply = QueryReplies.error(payload, "bad request: " + e.getMessage(), 0, null, who);
-            return send(to, reply, start);
+            return send(to, QueryReplies.error(payload, "bad request: " + e.getMessage(), 0, null, who), start);
         }
-        return result.thenCompose(r -> send(to, r, start));
+        return ask(channel, payload, body, options).thenCompose(r -> send(to, r, start));
     }
 
     /**
@@ -106,17 +101,20 @@ public final class QueryResponder {
             replies = sendTo(channel, options.target(), body).thenApply(List::of);
         } else if (options.collect()) {
             gather = new ReplyGather(false);
-            broadcast(channel, body, gather, true, 0);
+            ReplyGather all = gather;
+            sendTo(channel, dmq.self().address(), body).whenComplete((r, e) -> all.add(r != null ? r
+                    : new NodeReply(dmq.self().address(), 500, String.valueOf(e), new byte[0], null, true)));
+            broadcast(channel, body, gather, 1);
             replies = gather.done();
         } else {
-            // Our own handler first (Kamailio's local-handler rule), else every node, the first 2xx winning.
+            // Our own handler first, else every node, the first 2xx winning.
             replies = sendTo(channel, dmq.self().address(), body).thenCompose(local -> {
                 if (local.statusCode() != 404) {
                     return CompletableFuture.completedFuture(List.of(local));
                 }
                 ReplyGather first = new ReplyGather(true);
                 first.add(local);
-                broadcast(channel, body, first, false, 1);
+                broadcast(channel, body, first, 1);
                 return first.done();
             });
         }
@@ -124,7 +122,7 @@ public final class QueryResponder {
         Duration timeout = options.timeout();
         return replies.orTimeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
                 .handle((list, error) -> {
-                    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                    Throwable cause = QueryOptions.cause(error);
                     if (cause instanceof TimeoutException) {
                         List<NodeReply> partial = collecting == null ? List.of() : collecting.soFar();
                         if (!partial.isEmpty()) {
@@ -176,21 +174,16 @@ public final class QueryResponder {
         }
     }
 
-    /** @param alreadyIn replies the gather holds before this broadcast (our own handler's 404) */
-    private void broadcast(String channel, byte[] body, ReplyGather gather, boolean includeSelf, int alreadyIn) {
-        List<NodeAddress> asked = new ArrayList<>();
-        if (includeSelf) {
-            asked.add(dmq.self().address());
-            sendTo(channel, dmq.self().address(), body).whenComplete((r, e) -> gather.add(r != null ? r
-                    : new NodeReply(dmq.self().address(), 500, String.valueOf(e), new byte[0], null, true)));
-        }
+    /** @param alreadyAsked nodes the gather waits for besides this broadcast's (ourselves) */
+    private void broadcast(String channel, byte[] body, ReplyGather gather, int alreadyAsked) {
+        List<NodeAddress> asked;
         try {
-            asked.addAll(dmq.bcast(channel, body, CONTENT_TYPE, null, Dmq.DEFAULT_MAX_FORWARDS, meta, gather::add));
+            asked = dmq.bcast(channel, body, CONTENT_TYPE, null, Dmq.DEFAULT_MAX_FORWARDS, meta, gather::add);
         } catch (RuntimeException e) {
             gather.done().completeExceptionally(e);
             return;
         }
-        gather.expect(asked.size() + alreadyIn);
+        gather.expect(asked.size() + alreadyAsked);
     }
 
     private CompletableFuture<Boolean> send(ReplyAddress to, ObjectNode reply, long start) {

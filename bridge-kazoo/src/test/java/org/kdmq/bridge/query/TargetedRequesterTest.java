@@ -108,10 +108,8 @@ class TargetedRequesterTest {
         answer(request2, "User", "first");
         answer(request2, "User", "second");
         assertEquals("first", second.get(10, TimeUnit.SECONDS).get("User").asText());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (requester.unmatched.sum() < 2 && System.nanoTime() < deadline) {
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5)); // polling, bounded by the deadline
-        }
+        org.kdmq.gateway.server.TestNodes.await("both unmatched replies counted", java.time.Duration.ofSeconds(10),
+                () -> requester.unmatched.sum() >= 2);
         assertEquals(2, requester.unmatched.sum(), "the late reply and the second one");
         assertEquals(1, requester.timedOut.sum());
     }

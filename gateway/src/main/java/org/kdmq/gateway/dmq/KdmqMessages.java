@@ -89,7 +89,7 @@ public final class KdmqMessages {
     public static SipResponse response(SipRequest request, int code, String reason, byte[] body, String contentType) {
         SipResponse.Builder b = SipResponse.to(request, code, reason);
         request.header(HeaderNames.TO).ifPresent(to -> {
-            if (!hasTag(to)) {
+            if (!NameAddress.hasTag(to)) {
                 b.setHeader(HeaderNames.TO, to + ";tag=" + randomToken());
             }
         });
@@ -128,7 +128,4 @@ public final class KdmqMessages {
         return b;
     }
 
-    private static boolean hasTag(String nameAddr) {
-        return NameAddress.hasTag(nameAddr);
-    }
 }

@@ -87,20 +87,9 @@ final class RequestDispatcher {
                 request.contentType().orElse(null), sender, inbound.remote(), inbound.transport(), maxForwards,
                 request.callId(), KdmqMessages.acceptsReplyBody(request), KdmqMessages.meta(request));
         stats.requestReceived(channelName);
-        Runnable task = () -> runHandler(channel, message, incoming);
-        if (channel.mode() == DispatchMode.PROCESS) {
-            task.run();
-            return;
-        }
         Object lane = List.of(sender != null ? sender.address() : inbound.remote(), channelName);
-        boolean queued;
-        try {
-            queued = ordered.submit(lane, task);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            queued = false;
-        }
-        if (!queued) {
-            reject(incoming, 503, "Service Unavailable (worker queue full)");
+        if (!dispatch(channel, lane, () -> call(channel, message).thenAccept(r -> answer(incoming, channel, message, r)))) {
+            reject(incoming, 503, WORKER_QUEUE_FULL);
         }
     }
 
@@ -115,54 +104,51 @@ final class RequestDispatcher {
         }
         stats.requestReceived(message.channel());
         CompletableFuture<DmqResponse> result = new CompletableFuture<>();
-        Runnable task = () -> {
-            call(channel, message).whenComplete((response, error) -> {
-                if (error != null) {
-                    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                    result.complete(DmqResponse.error(500, "Server Internal Error (" + oneLine(cause.getMessage()) + ")"));
-                } else {
-                    result.complete(response != null ? response
-                            : DmqResponse.error(500, "Server Internal Error (channel handler gave no answer)"));
-                }
-            });
-        };
-        if (channel.mode() == DispatchMode.PROCESS) {
-            task.run();
-            return result;
-        }
-        try {
-            if (!ordered.submit(List.of(message.sender().address(), message.channel()), task)) {
-                result.complete(DmqResponse.error(503, "Service Unavailable (worker queue full)"));
-            }
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            result.complete(DmqResponse.error(503, "Service Unavailable (worker queue full)"));
+        Object lane = List.of(message.sender().address(), message.channel());
+        if (!dispatch(channel, lane, () -> call(channel, message).thenAccept(result::complete))) {
+            result.complete(DmqResponse.error(503, WORKER_QUEUE_FULL));
         }
         return result;
     }
 
-    /** The handler's answer; a handler that throws gives a failed stage, one that returns null a null answer. */
-    private static CompletionStage<DmqResponse> call(ChannelRegistry.Channel channel, DmqMessage message) {
+    private static final String WORKER_QUEUE_FULL = "Service Unavailable (worker queue full)";
+
+    /** Runs a handler task inline (PROCESS) or in its lane (HANDLE); false when the lane's queue is full. */
+    private boolean dispatch(ChannelRegistry.Channel channel, Object lane, Runnable task) {
+        if (channel.mode() == DispatchMode.PROCESS) {
+            task.run();
+            return true;
+        }
         try {
-            CompletionStage<DmqResponse> stage = channel.handler().onMessage(message);
-            return stage != null ? stage : CompletableFuture.completedFuture(null);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
+            return ordered.submit(lane, task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return false;
         }
     }
 
-    private void runHandler(ChannelRegistry.Channel channel, DmqMessage message, SipEndpoint.IncomingRequest incoming) {
-        call(channel, message).whenComplete((response, error) -> {
+    /**
+     * The handler's answer. A handler that throws, fails or answers nothing gets a 500 with the reason,
+     * never silence.
+     */
+    private static CompletableFuture<DmqResponse> call(ChannelRegistry.Channel channel, DmqMessage message) {
+        CompletionStage<DmqResponse> stage;
+        try {
+            stage = channel.handler().onMessage(message);
+        } catch (RuntimeException e) {
+            stage = CompletableFuture.failedFuture(e);
+        }
+        if (stage == null) {
+            stage = CompletableFuture.completedFuture(null);
+        }
+        return stage.toCompletableFuture().handle((response, error) -> {
             if (error != null) {
-                Throwable cause = error instanceof CompletionException && error.getCause() != null
-                        ? error.getCause() : error;
+                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                 LOG.warn("event=handler_failed channel={} call_id={} error={}", message.channel(), message.callId(),
                         cause.toString());
-                reject(incoming, 500, "Server Internal Error (" + oneLine(cause.getMessage()) + ")");
-            } else if (response == null) {
-                reject(incoming, 500, "Server Internal Error (channel handler gave no answer)");
-            } else {
-                answer(incoming, channel, message, response);
+                return DmqResponse.error(500, "Server Internal Error (" + oneLine(cause.getMessage()) + ")");
             }
+            return response != null ? response
+                    : DmqResponse.error(500, "Server Internal Error (channel handler gave no answer)");
         });
     }
 

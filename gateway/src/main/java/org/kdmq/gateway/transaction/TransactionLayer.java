@@ -74,7 +74,6 @@ public final class TransactionLayer implements AutoCloseable {
         private static final byte[] NO_BODY = new byte[0];
         /** The other headers of answers are nearly always the same few lists: shared, not one per answer. */
         private static final Map<List<SipHeader>, List<SipHeader>> SHARED_EXTRAS = new ConcurrentHashMap<>();
-        private static final java.util.regex.Pattern OUR_TAG = java.util.regex.Pattern.compile(";tag=[89a-f][0-9a-f]{15}");
 
         static Answered of(String key, SipRequest request, SipResponse response) {
             String requestTo = request.header(HeaderNames.TO).orElse("");
@@ -90,7 +89,7 @@ public final class TransactionLayer implements AutoCloseable {
                 extra.add(new SipHeader(HeaderNames.TO, responseTo)); // a To we cannot derive: kept whole
             }
             long tag = 0;
-            if (suffix != null && OUR_TAG.matcher(suffix).matches()) {
+            if (suffix != null && isOurTag(suffix)) {
                 tag = Long.parseUnsignedLong(suffix.substring(5), 16); // the tag we add: 8 bytes, not a string
                 suffix = null;
             }
@@ -102,6 +101,20 @@ public final class TransactionLayer implements AutoCloseable {
             }
             byte[] body = response.body().length == 0 ? NO_BODY : response.body();
             return new Answered(key, response.statusCode(), response.reasonPhrase(), tag, suffix, shared, body);
+        }
+
+        /** ";tag=" and the 16 hex digits, top bit set, that {@link ServerTx#withToTag} and our DMQ layer add. */
+        private static boolean isOurTag(String suffix) {
+            if (suffix.length() != 21 || !suffix.startsWith(";tag=") || suffix.charAt(5) < '8') {
+                return false;
+            }
+            for (int i = 5; i < 21; i++) {
+                char c = suffix.charAt(i);
+                if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /** The same response again, for a retransmission of the request it answered. */
@@ -314,8 +327,8 @@ public final class TransactionLayer implements AutoCloseable {
             } else if (clients.replace(key, this, ABSORBING)) {
                 // Locals only: a lambda naming the outer field would capture this transaction for timer K.
                 Map<String, ResponseSink> table = clients;
-                String k2 = key;
-                timers.schedule(() -> table.remove(k2, ABSORBING), k, TimeUnit.MILLISECONDS);
+                String done = key;
+                timers.schedule(() -> table.remove(done, ABSORBING), k, TimeUnit.MILLISECONDS);
             }
             deliver(() -> result.complete(outcome));
             return true;
