@@ -189,6 +189,7 @@ class QueryTest {
             assertTrue(stranger.path("Error-Message").asText().contains("not a node"), stranger.toString());
         }
         // Unreadable or unroutable, but a reply_to says someone waits: an error reply, not silence.
+        long rejectedAtStart = status().path("consumer").path("rejected").asLong();
         Channel rpc = amqp.createChannel();
         LinkedBlockingQueue<JsonNode> errors = new LinkedBlockingQueue<>();
         rpc.basicConsume("amq.rabbitmq.reply-to", true, (tag, d) -> errors.add(json.readTree(d.getBody())), tag -> { });
@@ -201,8 +202,11 @@ class QueryTest {
             assertTrue(error.path("Error-Message").asText().startsWith("bad request"), error.toString());
         }
         rpc.close();
-                // No reply address at all: nobody to answer, the message is rejected and counted.
-        long invalidBefore = status().path("consumer").path("rejected").asLong();
+        // The error reply goes out before the broker is told of the reject: wait for both rejects to be counted.
+        await("both refused requests rejected", Duration.ofSeconds(10),
+                () -> status().path("consumer").path("rejected").asLong() == rejectedAtStart + 2);
+        // No reply address at all: nobody to answer, the message is rejected and counted.
+        long invalidBefore = rejectedAtStart + 2;
         channel.basicPublish(requests, "directory", new AMQP.BasicProperties.Builder().contentType("application/json").build(),
                 json.writeValueAsBytes(request("lookup").put("Name", "x")));
         await("rejected", Duration.ofSeconds(10), () -> status().path("consumer").path("rejected").asLong() == invalidBefore + 1);
