@@ -44,7 +44,9 @@ public final class ConfirmingPublisher implements AutoCloseable {
     });
     // Touched only on the owner thread, except the confirm map (the client's confirm thread acks into it).
     private final Deque<Pending> buffer = new ArrayDeque<>();
-    private final Map<Long, Pending> unconfirmed = new ConcurrentSkipListMap<>();
+    private final ConcurrentSkipListMap<Long, Pending> unconfirmed = new ConcurrentSkipListMap<>();
+    private final java.util.Queue<Pending> incoming = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicBoolean drainScheduled = new java.util.concurrent.atomic.AtomicBoolean();
     private Channel channel;
     private final LongAdder published = new LongAdder();
     private final LongAdder confirmed = new LongAdder();
@@ -144,12 +146,35 @@ public final class ConfirmingPublisher implements AutoCloseable {
     /** Publishes; the future completes on the broker's ack, fails on a nack or a full buffer. */
     public CompletableFuture<Void> publish(Message message) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        try {
-            owner.execute(() -> enqueue(new Pending(message, done)));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            done.completeExceptionally(new IOException("publisher closed"));
-        }
+        incoming.add(new Pending(message, done));
+        scheduleDrain();
         return done;
+    }
+
+    /**
+     * One owner-thread task takes everything published since the last one: under load a task per
+     * batch, not a thread hand-off (and a wake-up) per message.
+     */
+    private void scheduleDrain() {
+        if (drainScheduled.compareAndSet(false, true)) {
+            try {
+                owner.execute(this::takeIncoming);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                Pending p;
+                while ((p = incoming.poll()) != null) {
+                    p.done().completeExceptionally(new IOException("publisher closed"));
+                }
+            }
+        }
+    }
+
+    private void takeIncoming() {
+        drainScheduled.set(false); // before polling: a publish after this point schedules another run
+        Pending p;
+        while ((p = incoming.poll()) != null) {
+            enqueue(p);
+        }
+        drain();
     }
 
     private void enqueue(Pending p) {
@@ -188,22 +213,34 @@ public final class ConfirmingPublisher implements AutoCloseable {
         buffered = buffer.size();
     }
 
+    /** On the client's connection thread: the broker acked (or nacked) {@code seq}, or all up to it. */
     private void settle(long seq, boolean multiple, boolean ack) {
-        Map<Long, Pending> done = multiple ? ((ConcurrentSkipListMap<Long, Pending>) unconfirmed).headMap(seq, true)
-                : unconfirmed.containsKey(seq) ? Map.of(seq, unconfirmed.get(seq)) : Map.of();
-        for (Map.Entry<Long, Pending> e : Map.copyOf(done).entrySet()) {
-            if (unconfirmed.remove(e.getKey()) == null) {
-                continue;
+        if (multiple) {
+            Map.Entry<Long, Pending> first;
+            while ((first = unconfirmed.firstEntry()) != null && first.getKey() <= seq) {
+                if (unconfirmed.remove(first.getKey(), first.getValue())) {
+                    finish(first.getValue(), ack);
+                }
             }
-            if (ack) {
-                confirmed.increment();
-                e.getValue().done().complete(null);
-            } else {
-                nacked.increment();
-                e.getValue().done().completeExceptionally(new IOException("broker nacked the publish"));
+        } else {
+            Pending p = unconfirmed.remove(seq);
+            if (p != null) {
+                finish(p, ack);
             }
         }
-        owner.execute(this::drain);
+        if (buffered > 0) {
+            scheduleDrain(); // the confirm window has room again
+        }
+    }
+
+    private void finish(Pending p, boolean ack) {
+        if (ack) {
+            confirmed.increment();
+            p.done().complete(null);
+        } else {
+            nacked.increment();
+            p.done().completeExceptionally(new IOException("broker nacked the publish"));
+        }
     }
 
     /** After a recovery the old sequence numbers mean nothing: send what was not confirmed again. */
@@ -221,7 +258,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
     /** Waits (up to {@code limit}) until nothing is buffered or unconfirmed: for a graceful stop. */
     public boolean awaitIdle(java.time.Duration limit) {
         long deadline = System.nanoTime() + limit.toNanos();
-        while (buffered > 0 || !unconfirmed.isEmpty()) {
+        while (buffered > 0 || !incoming.isEmpty() || !unconfirmed.isEmpty()) {
             if (System.nanoTime() > deadline) {
                 return false;
             }
@@ -258,8 +295,12 @@ public final class ConfirmingPublisher implements AutoCloseable {
     @Override
     public void close() {
         owner.execute(() -> {
-            for (Pending p : buffer) {
-                p.done().completeExceptionally(new IOException("publisher closed"));
+            Pending p;
+            while ((p = incoming.poll()) != null) {
+                buffer.addLast(p);
+            }
+            for (Pending waiting : buffer) {
+                waiting.done().completeExceptionally(new IOException("publisher closed"));
             }
             buffer.clear();
         });

@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class DmqStats {
     private final Map<String, LongAdder> received = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> sent = new ConcurrentHashMap<>();
-    private final Map<String, LongAdder> responses = new ConcurrentHashMap<>();
+    private final Map<String, Map<Integer, LongAdder>> responses = new ConcurrentHashMap<>();
     private final Map<Integer, LongAdder> rejected = new ConcurrentHashMap<>();
     private final LongAdder recoveries = new LongAdder();
     private final LongAdder malformedNodeLists = new LongAdder();
@@ -23,7 +23,9 @@ public final class DmqStats {
     }
 
     void responseSent(String channel, int status) {
-        responses.computeIfAbsent(channel + " " + status, c -> new LongAdder()).increment();
+        // Keyed without building a "channel status" string per answer: per channel, then per code.
+        responses.computeIfAbsent(channel, c -> new ConcurrentHashMap<>())
+                .computeIfAbsent(status, c -> new LongAdder()).increment();
     }
 
     void rejected(int status) {
@@ -57,7 +59,9 @@ public final class DmqStats {
 
     /** Keys are "channel status". */
     public Map<String, Long> responsesByChannelAndStatus() {
-        return snapshot(responses);
+        Map<String, Long> out = new java.util.TreeMap<>();
+        responses.forEach((channel, byStatus) -> byStatus.forEach((status, n) -> out.put(channel + " " + status, n.sum())));
+        return out;
     }
 
     public Map<Integer, Long> rejectedByStatus() {

@@ -75,13 +75,22 @@ public final class TransactionLayer implements AutoCloseable {
         /** The other headers of answers are nearly always the same few lists: shared, not one per answer. */
         private static final Map<List<SipHeader>, List<SipHeader>> SHARED_EXTRAS = new ConcurrentHashMap<>();
 
+        private static boolean copiedFromRequest(SipHeader h) {
+            for (String name : FROM_REQUEST) {
+                if (h.hasName(name)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         static Answered of(String key, SipRequest request, SipResponse response) {
             String requestTo = request.header(HeaderNames.TO).orElse("");
             String responseTo = response.header(HeaderNames.TO).orElse("");
             String suffix = responseTo.startsWith(requestTo) ? responseTo.substring(requestTo.length()) : null;
             List<SipHeader> extra = new java.util.ArrayList<>(3);
             for (SipHeader h : response.headers().asList()) {
-                if (FROM_REQUEST.stream().noneMatch(h::hasName)) {
+                if (!copiedFromRequest(h)) {
                     extra.add(h);
                 }
             }

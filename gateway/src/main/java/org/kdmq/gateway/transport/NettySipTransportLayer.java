@@ -224,17 +224,17 @@ public final class NettySipTransportLayer implements SipTransportLayer {
         if (destination.isUnresolved()) {
             return CompletableFuture.failedFuture(new IOException("unresolved destination " + destination));
         }
-        return counted(ch.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(bytes), destination)));
+        return counted(ch, new DatagramPacket(Unpooled.wrappedBuffer(bytes), destination));
     }
 
     private CompletableFuture<Void> write(Channel ch, byte[] bytes) {
-        return counted(ch.writeAndFlush(Unpooled.wrappedBuffer(bytes)));
+        return counted(ch, Unpooled.wrappedBuffer(bytes));
     }
 
-    /** A write's outcome as a future, counted as sent or failed. */
-    private CompletableFuture<Void> counted(ChannelFuture write) {
+    /** Writes through the channel's batched writer; the outcome as a future, counted as sent or failed. */
+    private CompletableFuture<Void> counted(Channel ch, Object message) {
         CompletableFuture<Void> result = new CompletableFuture<>();
-        write.addListener(f -> {
+        BatchedWriter.of(ch).write(message, f -> {
             if (f.isSuccess()) {
                 stats.sent.increment();
                 result.complete(null);

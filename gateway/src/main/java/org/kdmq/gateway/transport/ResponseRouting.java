@@ -57,7 +57,7 @@ final class ResponseRouting {
         }
         Via via;
         try {
-            via = Via.parseFirst(viaText);
+            via = request.topVia();
         } catch (SipSyntaxException e) {
             return request;
         }
@@ -69,21 +69,7 @@ final class ResponseRouting {
             return request;
         }
         Via stamped = via.withReceived(rportRequested || hostDiffers ? sourceIp : null, source.getPort());
-        return request.toBuilder().headers(replaceFirstVia(request.headers(), viaText, stamped)).build();
-    }
-
-    private static SipHeaders replaceFirstVia(SipHeaders headers, String original, Via stamped) {
-        SipHeaders.Builder b = SipHeaders.builder();
-        boolean done = false;
-        for (SipHeader h : headers.asList()) {
-            if (!done && h.hasName(HeaderNames.VIA)) {
-                b.add(HeaderNames.VIA, Via.replaceFirst(original, stamped));
-                done = true;
-            } else {
-                b.add(h.name(), h.value());
-            }
-        }
-        return b.build();
+        return request.withTopVia(stamped);
     }
 
     static SipResponse badRequest(SipRequest request, String reason) {

@@ -54,7 +54,7 @@ public final class SipParser {
 
         List<SipHeader> headers = new ArrayList<>(16);
         String pendingName = null;
-        StringBuilder pendingValue = null;
+        String pendingValue = null;
         int pendingLine = 0;
         boolean headersEnded = false;
         SipParseException failure = null;
@@ -77,21 +77,22 @@ public final class SipParser {
                     failure = new SipParseException("Continuation line before any header", lineNumber);
                     break;
                 }
-                pendingValue.append(' ').append(text(data, pos, contentEnd).trim());
+                String more = trimmedText(data, pos, contentEnd);
+                pendingValue = pendingValue.isEmpty() ? more : pendingValue + ' ' + more; // folding: one SP
                 if (pendingValue.length() > limits.maxLineLength()) {
                     failure = new SipParseException("Header line too long", pendingLine);
                     break;
                 }
             } else {
                 if (pendingName != null) {
-                    headers.add(new SipHeader(pendingName, pendingValue.toString().trim()));
+                    headers.add(new SipHeader(pendingName, pendingValue));
                 }
                 int colon = indexOf(data, pos, contentEnd, (byte) ':');
                 if (colon < 0) {
                     failure = new SipParseException("Malformed header line (no colon)", lineNumber);
                     break;
                 }
-                String name = text(data, pos, colon).trim();
+                String name = trimmedText(data, pos, colon);
                 if (!isToken(name)) {
                     failure = new SipParseException("Malformed header name", lineNumber);
                     break;
@@ -101,13 +102,13 @@ public final class SipParser {
                     break;
                 }
                 pendingName = name;
-                pendingValue = new StringBuilder(text(data, colon + 1, contentEnd));
+                pendingValue = trimmedText(data, colon + 1, contentEnd);
                 pendingLine = lineNumber;
             }
             pos = lineEnd + 1;
         }
         if (failure == null && pendingName != null) {
-            headers.add(new SipHeader(pendingName, pendingValue.toString().trim()));
+            headers.add(new SipHeader(pendingName, pendingValue));
         }
         if (failure == null && !headersEnded) {
             // A datagram may end right after the last header line without the empty line.
@@ -290,6 +291,17 @@ public final class SipParser {
             }
         }
         return -1;
+    }
+
+    /** The text between {@code from} and {@code to} without leading and trailing whitespace (as String.trim). */
+    private static String trimmedText(byte[] data, int from, int to) {
+        while (from < to && data[from] >= 0 && data[from] <= ' ') {
+            from++;
+        }
+        while (to > from && data[to - 1] >= 0 && data[to - 1] <= ' ') {
+            to--;
+        }
+        return text(data, from, to);
     }
 
     private static String text(byte[] data, int from, int to) {

@@ -40,15 +40,19 @@ public final class HeaderNames {
     private HeaderNames() {
     }
 
-    /**
-     * The name a header is stored under: compact forms expanded, well-known names in their usual
-     * spelling, any other name kept as received (lookups ignore case anyway).
-     */
-    private static final java.util.Set<String> CANONICAL_SPELLINGS = java.util.Set.copyOf(CANONICAL.values());
+    /** Each canonical spelling to its constant, so a parsed name becomes the constant itself. */
+    private static final Map<String, String> CONSTANT = Map.copyOf(
+            CANONICAL.values().stream().collect(java.util.stream.Collectors.toMap(v -> v, v -> v)));
 
+    /**
+     * The name a header is stored under: compact forms expanded, well-known names as the constants
+     * above (so {@link SipHeader#hasName} can compare them by identity), any other name kept as
+     * received (lookups ignore case anyway).
+     */
     public static String normalize(String name) {
-        if (CANONICAL_SPELLINGS.contains(name)) {
-            return name; // the common case, without a lower-cased copy per header per message
+        String constant = CONSTANT.get(name);
+        if (constant != null) {
+            return constant; // the common case, without a lower-cased copy per header per message
         }
         if (name.length() == 1) {
             String full = COMPACT.get(name.toLowerCase(Locale.ROOT));
@@ -58,5 +62,10 @@ public final class HeaderNames {
         }
         String canonical = CANONICAL.get(name.toLowerCase(Locale.ROOT));
         return canonical != null ? canonical : name;
+    }
+
+    /** Whether {@code name} is one of the constants above (the very instance). */
+    static boolean isConstant(String name) {
+        return CONSTANT.get(name) == name;
     }
 }

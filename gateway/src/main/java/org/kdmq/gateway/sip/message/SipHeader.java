@@ -11,6 +11,13 @@ public record SipHeader(String name, String value) {
     }
 
     public boolean hasName(String other) {
-        return name.equalsIgnoreCase(other) || other.length() == 1 && name.equalsIgnoreCase(HeaderNames.normalize(other));
+        if (name == other) {
+            return true; // both the same HeaderNames constant: the usual case
+        }
+        if (other.length() == 1) {
+            return name.equalsIgnoreCase(HeaderNames.normalize(other));
+        }
+        // Two different constants never match; otherwise compare the spellings.
+        return !(HeaderNames.isConstant(other) && HeaderNames.isConstant(name)) && name.equalsIgnoreCase(other);
     }
 }

@@ -63,6 +63,22 @@ public abstract sealed class SipMessage permits SipRequest, SipResponse {
         return parsed;
     }
 
+    /**
+     * Seeds the parsed top Via when the caller knows it (a copy of another message's Via line, or one
+     * it has just stamped), so each layer does not parse the same text again. Ignored unless
+     * {@code text} is the very String this message's top Via line holds.
+     */
+    final void knowTopVia(String text, Via parsed) {
+        if (parsed != null && text != null && headers.first(HeaderNames.VIA).orElse(null) == text) {
+            topVia = parsed;
+        }
+    }
+
+    /** The top Via if it has been parsed already, else null (never parses). */
+    final Via parsedTopVia() {
+        return topVia;
+    }
+
     /** The first (topmost) Via value, parsed; null when the message has none. */
     public Via topVia() {
         Via parsed = topVia;

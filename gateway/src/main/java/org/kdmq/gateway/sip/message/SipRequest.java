@@ -38,6 +38,28 @@ public final class SipRequest extends SipMessage {
         return uri;
     }
 
+    /**
+     * This request with its top Via replaced by {@code stamped} (a transport noting received/rport,
+     * RFC 3261 18.2.1); other Via values in the same header line are kept.
+     */
+    public SipRequest withTopVia(Via stamped) {
+        SipHeaders.Builder b = SipHeaders.builder();
+        String stampedText = null;
+        for (SipHeader h : headers().asList()) {
+            if (stampedText == null && h.hasName(HeaderNames.VIA)) {
+                stampedText = Via.replaceFirst(h.value(), stamped);
+                b.add(HeaderNames.VIA, stampedText);
+            } else {
+                b.add(h.name(), h.value());
+            }
+        }
+        Builder copy = toBuilder();
+        copy.headers = b;
+        SipRequest request = copy.build();
+        request.knowTopVia(stampedText, stamped);
+        return request;
+    }
+
     @Override
     public boolean isRequest() {
         return true;

@@ -15,6 +15,7 @@ public final class SipResponse extends SipMessage {
         }
         this.statusCode = b.statusCode;
         this.reasonPhrase = Objects.requireNonNullElse(b.reasonPhrase, "");
+        knowTopVia(b.copiedViaText, b.copiedVia);
     }
 
     public static Builder builder(int statusCode, String reasonPhrase) {
@@ -31,8 +32,12 @@ public final class SipResponse extends SipMessage {
             if (h.hasName(HeaderNames.VIA) || h.hasName(HeaderNames.FROM) || h.hasName(HeaderNames.TO)
                     || h.hasName(HeaderNames.CALL_ID) || h.hasName(HeaderNames.CSEQ)) {
                 b.headers.add(h.name(), h.value());
+                if (b.copiedViaText == null && h.hasName(HeaderNames.VIA)) {
+                    b.copiedViaText = h.value();
+                }
             }
         }
+        b.copiedVia = request.parsedTopVia(); // the same Via line: routing need not parse it again
         return b;
     }
 
@@ -85,6 +90,8 @@ public final class SipResponse extends SipMessage {
         private String reasonPhrase;
         private SipHeaders.Builder headers = SipHeaders.builder();
         private byte[] body;
+        private String copiedViaText;
+        private Via copiedVia;
 
         private Builder(int statusCode, String reasonPhrase) {
             this.statusCode = statusCode;
