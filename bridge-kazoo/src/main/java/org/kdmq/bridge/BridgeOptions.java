@@ -52,6 +52,11 @@ public final class BridgeOptions {
             + "query_channel (strings or objects as the flags take) and objects route, query_route (NAME: CHANNEL), added to the flags")
     java.nio.file.Path bridgeConfig;
 
+    @Option(names = "--amqp-io", defaultValue = "nio", paramLabel = "nio|blocking",
+            description = "the AMQP client's socket I/O: nio batches frames into fewer writes; amqps:// always "
+                    + "uses blocking (default: ${DEFAULT-VALUE})")
+    String amqpIo = "nio";
+
     @Option(names = "--amqp-heartbeat", defaultValue = "5", description = "heartbeat seconds (default: ${DEFAULT-VALUE})")
     int heartbeatSeconds;
 

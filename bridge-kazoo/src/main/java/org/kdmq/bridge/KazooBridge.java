@@ -103,6 +103,9 @@ public final class KazooBridge implements GatewayExtension {
         if ((options.amqpsVerifyPeer & ~1) != 0 || (options.amqpsVerifyHostname & ~1) != 0) {
             throw new IllegalArgumentException("--amqps-verify-peer and --amqps-verify-hostname take 0 or 1");
         }
+        if (!"nio".equals(options.amqpIo) && !"blocking".equals(options.amqpIo)) {
+            throw new IllegalArgumentException("--amqp-io must be nio or blocking: " + options.amqpIo);
+        }
         boolean anyTls = options.connections.stream().anyMatch(c -> c.toLowerCase(java.util.Locale.ROOT).contains("amqps://"));
         try {
             tls = anyTls ? AmqpTls.context(options.amqpsCa, options.amqpsCert, options.amqpsKey,
@@ -176,7 +179,7 @@ public final class KazooBridge implements GatewayExtension {
         grace = context.shutdownGrace();
         identity = KazooEnvelope.Identity.withTargetedQueue(context.version(), node, null);
         connector = new AmqpConnector(BackoffPolicy.DEFAULT, Duration.ofSeconds(options.heartbeatSeconds), tls, node,
-                options.amqpsVerifyHostname != 0);
+                options.amqpsVerifyHostname != 0, !"blocking".equals(options.amqpIo));
         publisher = new ConfirmingPublisher(options.maxOutstanding, options.publishBuffer);
         List<PublishingServers.Exchange> exchanges = new ArrayList<>();
         mirrors.forEach(m -> exchanges.add(new PublishingServers.Exchange(m.exchange(), m.type(), m.passive())));

@@ -34,6 +34,7 @@ public final class AmqpConnector implements AutoCloseable {
     });
     private final java.util.Set<CompletableFuture<Connection>> pending = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
+    private final boolean nio;
 
     /**
      * @param tls for amqps:// servers; null means the JVM's default trust (verifying the server)
@@ -45,6 +46,18 @@ public final class AmqpConnector implements AutoCloseable {
     /** @param verifyHostname amqps_verify_hostname: check the broker's certificate names its host */
     public AmqpConnector(BackoffPolicy backoff, Duration heartbeat, SSLContext tls, String connectionName,
                          boolean verifyHostname) {
+        this(backoff, heartbeat, tls, connectionName, verifyHostname, true);
+    }
+
+    /**
+     * @param nio the client's NIO mode (the default): frames queued by publishers go out in batched
+     *            writes from one I/O thread, where the blocking mode writes and flushes the socket once
+     *            per publish. Measured on the publish benchmark: about 20 % more messages per second.
+     *            amqps:// connections always use blocking I/O.
+     */
+    public AmqpConnector(BackoffPolicy backoff, Duration heartbeat, SSLContext tls, String connectionName,
+                         boolean verifyHostname, boolean nio) {
+        this.nio = nio;
         this.verifyHostname = verifyHostname;
         this.backoff = backoff;
         this.heartbeat = heartbeat;
@@ -72,6 +85,11 @@ public final class AmqpConnector implements AutoCloseable {
         f.setRequestedHeartbeat((int) heartbeat.toSeconds());
         f.setRequestedChannelMax(2047); // 0 would mean "no limit" to some brokers and clients: never ask for it
         f.setConnectionTimeout(5000);
+        if (nio && !server.tls()) {
+            // Not for amqps://: the client's NIO TLS has a record of handshake stalls (rabbitmq-java-client
+            // #715, #1280), and stalled against the TLS listener of our AmqpsTest.
+            f.useNio();
+        }
         return f;
     }
 

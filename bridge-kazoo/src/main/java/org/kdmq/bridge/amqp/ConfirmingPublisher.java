@@ -7,7 +7,9 @@ import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -39,6 +41,11 @@ public final class ConfirmingPublisher implements AutoCloseable {
     private final int bufferSize;
     private final ExecutorService owner = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "amqp-publisher");
+        t.setDaemon(true);
+        return t;
+    });
+    private final ExecutorService completer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "amqp-confirms");
         t.setDaemon(true);
         return t;
     });
@@ -213,23 +220,35 @@ public final class ConfirmingPublisher implements AutoCloseable {
         buffered = buffer.size();
     }
 
-    /** On the client's connection thread: the broker acked (or nacked) {@code seq}, or all up to it. */
+    /**
+     * On the client's connection thread: the broker acked (or nacked) {@code seq}, or all up to it.
+     * The publishers' callbacks run on the completer thread, one task per confirm, so the connection
+     * thread goes back to reading and writing frames.
+     */
     private void settle(long seq, boolean multiple, boolean ack) {
+        List<Pending> settled;
         if (multiple) {
+            settled = new ArrayList<>();
             Map.Entry<Long, Pending> first;
             while ((first = unconfirmed.firstEntry()) != null && first.getKey() <= seq) {
                 if (unconfirmed.remove(first.getKey(), first.getValue())) {
-                    finish(first.getValue(), ack);
+                    settled.add(first.getValue());
                 }
             }
         } else {
             Pending p = unconfirmed.remove(seq);
-            if (p != null) {
-                finish(p, ack);
-            }
+            settled = p == null ? List.of() : List.of(p);
         }
         if (buffered > 0) {
             scheduleDrain(); // the confirm window has room again
+        }
+        if (settled.isEmpty()) {
+            return;
+        }
+        try {
+            completer.execute(() -> settled.forEach(p -> finish(p, ack)));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            settled.forEach(p -> finish(p, ack)); // closing: complete them here
         }
     }
 
@@ -305,5 +324,6 @@ public final class ConfirmingPublisher implements AutoCloseable {
             buffer.clear();
         });
         owner.shutdown();
+        completer.shutdown();
     }
 }

@@ -63,9 +63,4 @@ public final class HeaderNames {
         String canonical = CANONICAL.get(name.toLowerCase(Locale.ROOT));
         return canonical != null ? canonical : name;
     }
-
-    /** Whether {@code name} is one of the constants above (the very instance). */
-    static boolean isConstant(String name) {
-        return CONSTANT.get(name) == name;
-    }
 }

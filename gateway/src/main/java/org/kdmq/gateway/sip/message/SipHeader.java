@@ -17,7 +17,6 @@ public record SipHeader(String name, String value) {
         if (other.length() == 1) {
             return name.equalsIgnoreCase(HeaderNames.normalize(other));
         }
-        // Two different constants never match; otherwise compare the spellings.
-        return !(HeaderNames.isConstant(other) && HeaderNames.isConstant(name)) && name.equalsIgnoreCase(other);
+        return name.equalsIgnoreCase(other); // different lengths answer at once, as most names do
     }
 }
