@@ -127,28 +127,54 @@ row "mixed: our sender, 3 Kamailio receivers | $(json "$WORK/mixed.json" "int(d[
 cleanup; PIDS=()
 
 # ---- 3: DMQ -> AMQP publish with confirms, against PerfTest on the same broker --------------------------
-echo "publish: PerfTest"
-java -Xmx512m -cp "$BENCH/perftest/lib/*" com.rabbitmq.perf.PerfTest -h "$AMQP" -x 1 -y 1 -a -c 1000 -s 200 \
-  -z "$SECS" -u kdmq-bench-perftest -ad true > "$WORK/perftest.txt" 2>&1 || true
-pt=$(grep -o 'sending rate avg: [0-9]*' "$WORK/perftest.txt" | grep -o '[0-9]*$' || echo 0)
-echo "publish: ours"
+# PerfTest publishes what the bridge publishes: the same size, a topic exchange, the same routing key,
+# confirms with 1000 in flight, one auto-ack consumer. Ours: a sender node (the bench) broadcasts KDMQ
+# with 1000 in flight to a bridge node, which answers each only after the broker's confirm.
 /usr/bin/python3 - "$AMQP" <<'PY'
 import sys, pika
 c = pika.BlockingConnection(pika.URLParameters(sys.argv[1])); ch = c.channel()
 ch.exchange_declare("kdmq_bench_pub", exchange_type="topic", durable=False, auto_delete=False)
-ch.queue_declare("kdmq-bench-pub", auto_delete=True, arguments={"x-max-length": 100000})
+ch.queue_declare("kdmq-bench-pub", auto_delete=False, arguments={"x-max-length": 100000})
 ch.queue_bind("kdmq-bench-pub", "kdmq_bench_pub", "#"); c.close()
 PY
-java -Xmx512m -cp "$BENCH/perftest/lib/*" com.rabbitmq.perf.PerfTest -h "$AMQP" -x 0 -y 1 -a -u kdmq-bench-pub -p \
-  -z $((SECS + WARM + 10)) > "$WORK/consumer.txt" 2>&1 & PIDS+=($!)
-"${JAVA[@]}" -jar "$JAR" --server-address sip:127.0.0.1:5193 --admin-listen 127.0.0.1:8193 --log-level warn \
-  --amqp-connection "$AMQP" --mirror bench=kdmq_bench_pub:topic > "$WORK/pub.log" 2>&1 & PIDS+=($!)
-wait_port 8193; sleep 2
-"${JAVA[@]}" -jar "$JAR" bench --cluster sip:127.0.0.1:5193 --mode publish --channel bench --rate 0 --in-flight 1000 \
-  --duration "$SECS" --warmup $WARM --json --log-level warn > "$WORK/publish.json" 2>/dev/null || true
-ours=$(json "$WORK/publish.json" "int(d['delivered_per_s'])")
-row "DMQ -> AMQP publish with confirms (KDMQ answered after the broker's confirm) | $ours msg/s vs PerfTest $pt msg/s ($(python3 -c "print(round(100 * $ours / max($pt, 1)))") %) | p50 $(json "$WORK/publish.json" "d['latency_ms']['p50']") p99 $(json "$WORK/publish.json" "d['latency_ms']['p99']") | PerfTest: 1 producer, confirms 1000 in flight, 1 autoack consumer, 200 B; ours: 1000 KDMQ in flight, one autoack consumer"
+start_bridge() { # transport
+  "${JAVA[@]}" -jar "$JAR" --server-address "sip:127.0.0.1:5193;transport=$1" --admin-listen 127.0.0.1:8193 --log-level warn \
+    --amqp-connection "$AMQP" --mirror bench=kdmq_bench_pub:topic > "$WORK/pub-$1.log" 2>&1 & PIDS+=($!)
+  wait_port 8193; sleep 2
+}
+echo "publish: what the bridge publishes"
+start_bridge udp
+"${JAVA[@]}" -jar "$JAR" bench --cluster sip:127.0.0.1:5193 --mode publish --channel bench --count 1 --warmup 0 \
+  --log-level warn > /dev/null 2>&1 || true
+read -r size key < <(/usr/bin/python3 - "$AMQP" <<'PY'
+import sys, pika
+c = pika.BlockingConnection(pika.URLParameters(sys.argv[1])); ch = c.channel()
+m, p, b = ch.basic_get("kdmq-bench-pub", auto_ack=True)
+print(len(b) if b else 400, m.routing_key if m else "dmq.bench")
+ch.queue_purge("kdmq-bench-pub"); c.close()
+PY
+)
 kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; PIDS=()
+echo "publish: PerfTest ($size B, topic, key $key)"
+java -Xmx512m -cp "$BENCH/perftest/lib/*" com.rabbitmq.perf.PerfTest -h "$AMQP" -x 1 -y 1 -a -c 1000 -s "$size" \
+  -e kdmq_bench_perftest -t topic -k "$key" -z $((SECS + WARM)) -u kdmq-bench-perftest -ad true > "$WORK/perftest.txt" 2>&1 || true
+# PerfTest's average over the last SECS seconds, as ours is measured after its warm-up
+pt=$(grep -o 'time [0-9.]* s, sent: [0-9]* msg/s' "$WORK/perftest.txt" | awk -v w=$WARM '{t=$2+0; if (t > w) {s+=$5; n++}} END {print (n ? int(s/n) : 0)}')
+for t in udp tcp; do
+  echo "publish: ours over $t"
+  java -Xmx512m -cp "$BENCH/perftest/lib/*" com.rabbitmq.perf.PerfTest -h "$AMQP" -x 0 -y 1 -a -u kdmq-bench-pub -p \
+    -z $((SECS + WARM + 10)) > "$WORK/consumer-$t.txt" 2>&1 & PIDS+=($!)
+  start_bridge $t
+  "${JAVA[@]}" -jar "$JAR" bench --cluster "sip:127.0.0.1:5193;transport=$t" --mode publish --transport $t --channel bench \
+    --rate 0 --in-flight 1000 --duration "$SECS" --warmup $WARM --json --log-level warn > "$WORK/publish-$t.json" 2>/dev/null || true
+  ours=$(json "$WORK/publish-$t.json" "int(d['delivered_per_s'])")
+  row "DMQ -> AMQP publish with confirms, KDMQ over $t (answered after the broker's confirm) | $ours msg/s vs PerfTest $pt msg/s ($(python3 -c "print(round(100 * $ours / max($pt, 1)))") %) | p50 $(json "$WORK/publish-$t.json" "d['latency_ms']['p50']") p99 $(json "$WORK/publish-$t.json" "d['latency_ms']['p99']") | PerfTest: 1 producer, $size B to a topic exchange (key $key), confirms 1000 in flight, 1 auto-ack consumer; ours: the same messages, 1000 KDMQ in flight, our sender on the same 2 cores"
+  kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; PIDS=()
+done
+/usr/bin/python3 - "$AMQP" <<'PY'
+import sys, pika
+c = pika.BlockingConnection(pika.URLParameters(sys.argv[1])); c.channel().queue_delete("kdmq-bench-pub"); c.close()
+PY
 
 # ---- 4: AMQP -> DMQ query round trip at 1000/s --------------------------------------------------------
 echo "query: 1000/s"

@@ -1,8 +1,11 @@
 package org.kdmq.gateway.sip.message;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -84,5 +87,50 @@ class SipValuesTest {
         SipHeaders replaced = h.toBuilder().set("via", "c").build();
         assertEquals(java.util.List.of("c"), replaced.all("Via"));
         assertEquals(0, replaced.asList().indexOf(new SipHeader("Via", "c")));
+    }
+
+    @Test
+    void wellKnownNamesBecomeTheConstantsAndOthersStillMatchIgnoringCase() {
+        // Lookups compare constants by identity: a parsed name must be the constant itself.
+        assertSame(HeaderNames.CALL_ID, new SipHeader(new String("Call-ID"), "x").name());
+        assertSame(HeaderNames.CALL_ID, new SipHeader("call-id", "x").name());
+        assertSame(HeaderNames.CALL_ID, new SipHeader("i", "x").name());
+        SipHeader custom = new SipHeader("X-Kdmq-Thing", "1");
+        assertTrue(custom.hasName("x-kdmq-thing"));
+        assertTrue(custom.hasName(new String("X-Kdmq-Thing")));
+        assertFalse(custom.hasName("X-Kdmq-Thong"));
+        SipHeader from = new SipHeader("From", "<sip:a@h>");
+        assertFalse(from.hasName(HeaderNames.CSEQ), "same length, different name");
+        assertTrue(from.hasName("f"));
+        assertTrue(from.hasName("FROM"));
+        assertFalse(from.hasName("t"));
+    }
+
+    @Test
+    void aStampedTopViaReplacesOnlyTheFirstValueAndIsNotParsedAgain() {
+        SipRequest r = SipRequest.builder("KDMQ", "sip:c@h")
+                .header("v", "SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK1;rport, SIP/2.0/UDP 10.0.0.9;branch=z9hG4bK0")
+                .header("Via", "SIP/2.0/UDP 10.0.0.8;branch=z9hG4bKz")
+                .header("Call-ID", "c").build();
+        Via stamped = r.topVia().withReceived("192.0.2.1", 5070);
+        SipRequest s = r.withTopVia(stamped);
+        assertSame(stamped, s.topVia());
+        assertEquals(stamped, Via.parseFirst(s.headers().first("Via").orElseThrow()), "the text says what the value says");
+        assertEquals(java.util.List.of(stamped + ", SIP/2.0/UDP 10.0.0.9;branch=z9hG4bK0", "SIP/2.0/UDP 10.0.0.8;branch=z9hG4bKz"),
+                s.headers().all("Via"));
+        assertEquals("c", s.callId());
+        assertEquals("5070", s.topVia().rport());
+    }
+
+    @Test
+    void aResponseReusesTheRequestsParsedViaOnlyWhileItCarriesTheSameLine() {
+        SipRequest r = SipRequest.builder("KDMQ", "sip:c@h").header("Via", "SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1")
+                .header("From", "<sip:a@h>;tag=1").header("To", "<sip:b@h>").header("Call-ID", "c")
+                .header("CSeq", "10 KDMQ").build();
+        Via parsed = r.topVia();
+        assertSame(parsed, SipResponse.to(r, 200, "OK").build().topVia());
+        SipResponse changed = SipResponse.to(r, 200, "OK").setHeader("Via", "SIP/2.0/TCP 10.0.0.2;branch=z9hG4bK2").build();
+        assertEquals("TCP", changed.topVia().transport(), "a replaced Via is parsed from its own text");
+        assertNull(SipResponse.to(SipRequest.builder("KDMQ", "sip:c@h").build(), 200, "OK").build().topVia());
     }
 }
