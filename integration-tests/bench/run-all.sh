@@ -101,7 +101,7 @@ for _ in $(seq 1 100); do
   [ "$n" -ge 3 ] && break; sleep 0.2
 done
 best=0; bestrate=0; kamrows=""
-for rate in 1000 1375 1500 2000; do
+for rate in 1000 1500 2000 2500 3000 4000; do
   before=$(kam_delivered)
   t0=$(date +%s.%N)
   sipp 127.0.0.1:5175 -sf "$BENCH/sipp-message.xml" -p 5179 -r $rate -m $((rate * SECS)) -l 5000 -nostdin \
@@ -113,11 +113,27 @@ for rate in 1000 1375 1500 2000; do
   retrans=$(python3 -c "import csv; r=list(csv.reader(open('$WORK/sipp-$rate.csv'), delimiter=';')); d=dict(zip(r[0], r[-1])); print(d.get('Retransmissions(C)','?'), d.get('FailedCall(C)','?'))")
   kamrows="$kamrows $rate:$per_s:${retrans// /:}"
   # clean: no failed calls and retransmissions under 0.1 % of the MESSAGEs (a retransmission storm starts beyond)
-  if [ "${retrans##* }" = "0" ] && [ "${retrans%% *}" -le $((rate * SECS / 1000)) ] && [ "$per_s" -gt "$best" ]; then
-    best=$per_s; bestrate=$rate
+  if [ "${retrans##* }" = "0" ] && [ "${retrans%% *}" -le $((rate * SECS / 1000)) ]; then
+    if [ "$per_s" -gt "$best" ]; then best=$per_s; bestrate=$rate; fi
+  else
+    break # past the clean maximum: higher rates only storm
   fi
 done
-row "Kamailio 5.6.3, 3 nodes, sipp MESSAGE (htable + dmq_bcast_message) | max clean $best KDMQ/s delivered (at $bestrate MESSAGE/s; clean: no failure, retransmissions < 0.1 %) | - | rate:KDMQ/s:sipp retrans:failed =$kamrows"
+# Kamailio's latency at half its clean maximum, read off the wire: KDMQ request -> final response.
+kamhalf=$((bestrate / 2)); kamlat="-"
+if command -v tcpdump >/dev/null; then
+  tcpdump -i lo -s 2000 -B 16384 -w "$WORK/kamailio.pcap" 'udp and portrange 5175-5177' > /dev/null 2>&1 & tp=$!
+  sleep 1
+  before=$(kam_delivered); t0=$(date +%s.%N)
+  sipp 127.0.0.1:5175 -sf "$BENCH/sipp-message.xml" -p 5179 -r $kamhalf -m $((kamhalf * SECS)) -l 5000 -nostdin \
+    > /dev/null 2>&1 || true
+  sleep 1; t1=$(date +%s.%N); after=$(kam_delivered)
+  kill -INT $tp 2>/dev/null; wait $tp 2>/dev/null || true
+  kamhalf_kdmq=$(python3 -c "print(round(($after - $before) / ($t1 - $t0)))")
+  python3 "$BENCH/kdmq-latency.py" "$WORK/kamailio.pcap" > "$WORK/kamailio-latency.json" || true
+  kamlat="at $kamhalf MESSAGE/s ($kamhalf_kdmq KDMQ/s): p50 $(json "$WORK/kamailio-latency.json" "d['latency_ms']['p50']") p99 $(json "$WORK/kamailio-latency.json" "d['latency_ms']['p99']") p99.9 $(json "$WORK/kamailio-latency.json" "d['latency_ms']['p99.9']")"
+fi
+row "Kamailio 5.6.3, 3 nodes, sipp MESSAGE (htable + dmq_bcast_message) | max clean $best KDMQ/s delivered (at $bestrate MESSAGE/s; clean: no failure, retransmissions < 0.1 %) | $kamlat | rate:KDMQ/s:sipp retrans:failed =$kamrows; latency per KDMQ from a loopback capture (\`kdmq-latency.py\`)"
 
 # ---- 1d: mixed: our sender joins the Kamailio cluster, broadcasts on mychannel to the 3 of them -------
 echo "mixed: our sender, Kamailio receivers"
@@ -125,6 +141,27 @@ echo "mixed: our sender, Kamailio receivers"
   --in-flight 100 --duration "$SECS" --warmup $WARM --json --log-level warn > "$WORK/mixed.json" 2>/dev/null || true
 row "mixed: our sender, 3 Kamailio receivers | $(json "$WORK/mixed.json" "int(d['kdmq_per_s'])") KDMQ/s delivered, errors $(json "$WORK/mixed.json" "d['error_count']") | p50 $(json "$WORK/mixed.json" "d['latency_ms']['p50']") p99 $(json "$WORK/mixed.json" "d['latency_ms']['p99']") (closed loop) | Kamailio answers mychannel with sl_send_reply"
 cleanup; PIDS=()
+
+# ---- 1e: ours at Kamailio's half-maximum rate, 3 processes, latency by the same capture --------------
+if [ -n "${kamhalf_kdmq:-}" ]; then
+  echo "ours at Kamailio's rate"
+  "${JAVA[@]}" -jar "$JAR" --server-address sip:127.0.0.1:5191 --admin-listen 127.0.0.1:8191 --echo-channel bench \
+    --log-level warn > "$WORK/r1.log" 2>&1 & PIDS+=($!)
+  wait_port 8191
+  "${JAVA[@]}" -jar "$JAR" --server-address sip:127.0.0.1:5192 --admin-listen 127.0.0.1:8192 --echo-channel bench \
+    --notification-address sip:127.0.0.1:5191 --log-level warn > "$WORK/r2.log" 2>&1 & PIDS+=($!)
+  wait_port 8192
+  "${JAVA[@]}" -jar "$JAR" bench --cluster sip:127.0.0.1:5191 --bind 127.0.0.1:5190 --mode bcast --transport udp \
+    --rate $((kamhalf_kdmq / 2)) --duration $((SECS + WARM + 2)) --warmup 0 --json --log-level warn > /dev/null 2>&1 & load=$!
+  sleep $((WARM + 1))
+  tcpdump -i lo -s 2000 -B 16384 -w "$WORK/ours.pcap" 'udp and portrange 5190-5192' > /dev/null 2>&1 & tp=$!
+  sleep "$SECS"
+  kill -INT $tp 2>/dev/null; wait $tp 2>/dev/null || true
+  wait $load 2>/dev/null || true
+  python3 "$BENCH/kdmq-latency.py" "$WORK/ours.pcap" > "$WORK/ours-latency.json" || true
+  row "ours, 3 processes, at Kamailio's half-maximum rate ($kamhalf_kdmq KDMQ/s) | $(json "$WORK/ours-latency.json" "d['count']") KDMQ answered in $SECS s, $(json "$WORK/ours-latency.json" "d['unanswered']") unanswered | p50 $(json "$WORK/ours-latency.json" "d['latency_ms']['p50']") p99 $(json "$WORK/ours-latency.json" "d['latency_ms']['p99']") p99.9 $(json "$WORK/ours-latency.json" "d['latency_ms']['p99.9']") | open loop; latency per KDMQ from a loopback capture, as Kamailio's above"
+  kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; PIDS=()
+fi
 
 # ---- 3: DMQ -> AMQP publish with confirms, against PerfTest on the same broker --------------------------
 # PerfTest publishes what the bridge publishes: the same size, a topic exchange, the same routing key,
