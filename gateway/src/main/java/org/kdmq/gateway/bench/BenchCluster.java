@@ -43,15 +43,19 @@ final class BenchCluster implements AutoCloseable {
     private final TlsMaterial tls;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private BenchCluster(TlsMaterial tls) {
+    /** Receivers answer with the request's body (query mode), else with an empty 200. */
+    private final boolean echo;
+
+    private BenchCluster(TlsMaterial tls, boolean echo) {
         this.tls = tls;
+        this.echo = echo;
     }
 
     /** Starts the nodes and waits until every sender sees the cluster. */
     static BenchCluster start(BenchConfig config, PrintWriter log)
             throws IOException, InterruptedException, TimeoutException {
         TlsMaterial tls = config.transport() == Transport.TLS ? TlsMaterial.selfSigned() : null;
-        BenchCluster cluster = new BenchCluster(tls);
+        BenchCluster cluster = new BenchCluster(tls, config.mode() == BenchMode.QUERY);
         try {
             String notify;
             if (config.cluster() != null) {
@@ -179,7 +183,8 @@ final class BenchCluster implements AutoCloseable {
                 GatewayServer server = GatewayServer.start(configFor(host, chosen, transport, notify));
                 try {
                     server.dmq().registerChannel(channel, DispatchMode.HANDLE,
-                            m -> CompletableFuture.completedFuture(DmqResponse.ok()));
+                            m -> CompletableFuture.completedFuture(echo ? DmqResponse.ok(m.body(), m.contentType())
+                                    : DmqResponse.ok()));
                 } catch (RuntimeException e) {
                     server.abort();
                     throw e;

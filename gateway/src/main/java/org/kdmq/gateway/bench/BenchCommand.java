@@ -31,10 +31,12 @@ public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--mode", defaultValue = "bcast", paramLabel = "bcast|send|publish",
+    @Option(names = "--mode", defaultValue = "bcast", paramLabel = "bcast|send|publish|query",
             description = "bcast: one Dmq.bcast to all active nodes, delivered when all answered 2xx; send: Dmq.send "
                     + "to the active nodes in turn; publish: bcast on a channel a bridge mirrors to AMQP (its 200 "
-                    + "comes after the broker confirm) (default: ${DEFAULT-VALUE})")
+                    + "comes after the broker confirm); query: send on a channel answered with a body (a bridge's "
+                    + "--query-channel, an --echo-channel); AMQP clients asking the cluster: see amqp-bench "
+                    + "(default: ${DEFAULT-VALUE})")
     String mode;
 
     @Option(names = "--rate", paramLabel = "N", defaultValue = "0",
@@ -171,8 +173,9 @@ public final class BenchCommand implements Callable<Integer> {
         byte[] body = BenchBody.of(config.bodySize());
         List<MessageSender> senders = new ArrayList<>();
         for (Dmq dmq : nodes.senders()) {
-            senders.add(config.mode() == BenchMode.SEND
-                    ? new UnicastSender(dmq, nodes.liveTargets(dmq), config.channel(), body, clock)
+            senders.add(config.mode() == BenchMode.SEND || config.mode() == BenchMode.QUERY
+                    ? new UnicastSender(dmq, nodes.liveTargets(dmq), config.channel(), body, clock,
+                            config.mode() == BenchMode.QUERY)
                     : new BcastSender(dmq, config.channel(), body, clock));
         }
         return senders;
@@ -184,7 +187,7 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             benchMode = BenchMode.parse(mode);
         } catch (IllegalArgumentException e) {
-            throw bad("--mode must be bcast, send or publish: " + mode);
+            throw bad("--mode must be bcast, send, publish or query: " + mode);
         }
         Transport t = switch (transport.toLowerCase(java.util.Locale.ROOT)) {
             case "udp" -> Transport.UDP;

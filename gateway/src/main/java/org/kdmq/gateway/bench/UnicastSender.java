@@ -7,16 +7,22 @@ import org.kdmq.gateway.api.Dmq;
 import org.kdmq.gateway.api.NodeAddress;
 import org.kdmq.gateway.api.NodeReply;
 
-/** send mode: each message is one {@link Dmq#send} to the next target node in turn; done at its reply. */
+/**
+ * send and query modes: each message is one {@link Dmq#send} to the next target node in turn; done at
+ * its reply, which in query mode must carry an answer (a body).
+ */
 final class UnicastSender implements MessageSender {
     private final Dmq dmq;
     private final Supplier<List<NodeAddress>> targets;
     private final String channel;
     private final byte[] body;
     private final NanoClock clock;
+    private final boolean answerExpected;
     private long next; // only the generator's thread sends
 
-    UnicastSender(Dmq dmq, Supplier<List<NodeAddress>> targets, String channel, byte[] body, NanoClock clock) {
+    UnicastSender(Dmq dmq, Supplier<List<NodeAddress>> targets, String channel, byte[] body, NanoClock clock,
+                  boolean answerExpected) {
+        this.answerExpected = answerExpected;
         this.dmq = dmq;
         this.targets = targets;
         this.channel = channel;
@@ -46,7 +52,9 @@ final class UnicastSender implements MessageSender {
             Throwable cause = error.getCause() != null ? error.getCause() : error;
             return Outcome.failed(cause.getClass().getSimpleName(), now);
         }
-        return reply.isSuccess() ? new Outcome(1, List.of(), now)
-                : Outcome.failed(Integer.toString(reply.statusCode()), now);
+        if (!reply.isSuccess()) {
+            return Outcome.failed(Integer.toString(reply.statusCode()), now);
+        }
+        return answerExpected && reply.body().length == 0 ? Outcome.failed("no-answer", now) : new Outcome(1, List.of(), now);
     }
 }

@@ -139,12 +139,20 @@ class BenchSendersTest {
     void sendGoesToTheTargetsInTurn() {
         ScriptedDmq dmq = new ScriptedDmq();
         dmq.statuses.add(200);
-        UnicastSender sender = new UnicastSender(dmq, () -> List.of(A, B), "bench", new byte[1], clock);
+        UnicastSender sender = new UnicastSender(dmq, () -> List.of(A, B), "bench", new byte[1], clock, false);
         for (int i = 0; i < 3; i++) {
             sender.send(outcomes::add);
         }
         assertEquals(List.of(A, B, A), dmq.unicastTargets);
         assertTrue(outcomes.stream().allMatch(Outcome::delivered));
+    }
+
+    @Test
+    void aQueryAnsweredWithoutABodyIsAnError() {
+        ScriptedDmq dmq = new ScriptedDmq();
+        dmq.statuses.add(200); // ScriptedDmq answers 200 with an empty body
+        new UnicastSender(dmq, () -> List.of(A), "bench", new byte[1], clock, true).send(outcomes::add);
+        assertEquals(List.of(Outcome.failed("no-answer", 0)), outcomes);
     }
 
     @Test
