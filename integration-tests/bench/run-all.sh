@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the README's performance benchmarks side by side on this machine and writes the table to
-# integration-tests/bench/results/<date>.md (about 8 minutes). Needs: the built jar (built here when
-# missing), Kamailio 5.6 (Debian kamailio), sipp (Debian sip-tester), RabbitMQ on 127.0.0.1:5672
-# (or KDMQ_BENCH_AMQP_URI), Maven (fetches RabbitMQ PerfTest once), python3-pika.
+# integration-tests/bench/results/<date>.md (under 10 minutes). Needs: the built jar (built here when
+# missing), Kamailio 5.6 (Debian kamailio), sipp (Debian sip-tester), tcpdump (latency read off the
+# wire), RabbitMQ on 127.0.0.1:5672 (or KDMQ_BENCH_AMQP_URI), Maven (fetches RabbitMQ PerfTest once),
+# python3-pika.
 #
 #   integration-tests/bench/run-all.sh [SECONDS]     SECONDS per measured run (default 15)
 set -euo pipefail
