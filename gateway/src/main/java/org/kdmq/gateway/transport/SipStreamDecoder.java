@@ -21,6 +21,8 @@ import org.kdmq.gateway.sip.message.SipRequest;
  */
 final class SipStreamDecoder extends ByteToMessageDecoder {
     private static final byte[] PONG = {'\r', '\n'};
+    /** Most DMQ messages fit: one copy of this size, or less, per message. */
+    private static final int PROBE_BYTES = 4096;
     private final SipLimits limits;
     private boolean broken;
 
@@ -49,18 +51,29 @@ final class SipStreamDecoder extends ByteToMessageDecoder {
                 continue;
             }
             int window = Math.min(in.readableBytes(), limits.maxMessageSize() + 1);
-            byte[] bytes = ByteBufUtil.getBytes(in, in.readerIndex(), window, false);
+            // Copy a first slice, and more only when the message needs it: copying the whole window for
+            // each frame cost a copy of everything buffered behind it, per message.
+            int probe = Math.min(window, PROBE_BYTES);
+            byte[] bytes = ByteBufUtil.getBytes(in, in.readerIndex(), probe, false);
             int frame;
             try {
-                frame = SipStreamFramer.frameLength(bytes, 0, window, limits);
+                frame = SipStreamFramer.messageLength(bytes, 0, probe, limits);
+                if (frame < 0 && probe < window) { // a header section longer than the probe
+                    bytes = ByteBufUtil.getBytes(in, in.readerIndex(), window, false);
+                    frame = SipStreamFramer.messageLength(bytes, 0, window, limits);
+                }
             } catch (SipParseException e) {
                 broken = true;
-                out.add(DecodedFrame.failed(withPartialRequest(e, bytes, window), null, null, true));
+                byte[] all = ByteBufUtil.getBytes(in, in.readerIndex(), window, false);
+                out.add(DecodedFrame.failed(withPartialRequest(e, all, window), null, null, true));
                 in.skipBytes(in.readableBytes());
                 return;
             }
-            if (frame < 0) {
+            if (frame < 0 || frame > in.readableBytes()) {
                 return; // need more bytes
+            }
+            if (frame > bytes.length) {
+                bytes = ByteBufUtil.getBytes(in, in.readerIndex(), frame, false);
             }
             in.skipBytes(frame);
             try {

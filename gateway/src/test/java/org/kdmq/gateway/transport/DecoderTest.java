@@ -82,6 +82,36 @@ class DecoderTest {
     }
 
     @Test
+    void manyFramesInOneReadAndHeaderSectionsLargerThanTheFirstCopyAllDecode() throws Exception {
+        String big = "x".repeat(6000); // a header line past the decoder's first 4 KiB copy
+        String body = "y".repeat(3000);
+        byte[] large = ("KDMQ sip:c@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1;branch=z9hG4bKbig\r\n"
+                + "From: <sip:c@127.0.0.1>;tag=1\r\nTo: <sip:c@127.0.0.1>\r\nCall-ID: big\r\nCSeq: 10 KDMQ\r\n"
+                + "X-Padding: " + big + "\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+                .getBytes(StandardCharsets.US_ASCII);
+        byte[] small = Fixtures.read("htable-set-and-bcast", "01-kdmq.sip");
+        ByteBuf in = Unpooled.buffer();
+        List<SipMessage> expected = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            byte[] m = i % 10 == 3 ? large : small;
+            in.writeBytes(m);
+            expected.add(SipParser.parse(m));
+        }
+        EmbeddedChannel whole = new EmbeddedChannel(new SipStreamDecoder(SipLimits.defaults()));
+        whole.writeInbound(in.copy());
+        assertEquals(expected, drain(whole));
+        // The same stream in uneven pieces: every boundary falls somewhere different.
+        EmbeddedChannel pieces = new EmbeddedChannel(new SipStreamDecoder(SipLimits.defaults()));
+        while (in.isReadable()) {
+            pieces.writeInbound(in.readRetainedSlice(Math.min(in.readableBytes(), 1777)));
+        }
+        in.release();
+        assertEquals(expected, drain(pieces));
+        assertFalse(whole.finish());
+        assertFalse(pieces.finish(), "nothing left buffered");
+    }
+
+    @Test
     void datagramsParseOneEachAndGarbageBecomesAFailedFrame() throws Exception {
         EmbeddedChannel ch = new EmbeddedChannel(new SipDatagramDecoder(SipLimits.defaults()));
         InetSocketAddress from = new InetSocketAddress("127.0.0.1", 5290);

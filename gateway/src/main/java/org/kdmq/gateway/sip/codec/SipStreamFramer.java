@@ -27,6 +27,18 @@ public final class SipStreamFramer {
      *                           Content-Length is missing, malformed or conflicting
      */
     public static int frameLength(byte[] buf, int offset, int length, SipLimits limits) throws SipParseException {
+        int total = messageLength(buf, offset, length, limits);
+        return total >= 0 && length >= total ? total : -1;
+    }
+
+    /**
+     * The length the first message at {@code offset} has once its header section is complete, whether
+     * or not its body is all there yet; -1 while the header section is not complete. Lets a stream
+     * reader copy only what it needs.
+     *
+     * @throws SipParseException as {@link #frameLength}
+     */
+    public static int messageLength(byte[] buf, int offset, int length, SipLimits limits) throws SipParseException {
         int end = offset + length;
         int headerEnd = -1; // index just past the empty line
         for (int i = offset; i < end; i++) {
@@ -56,7 +68,7 @@ public final class SipStreamFramer {
         if (total > limits.maxMessageSize()) {
             throw new SipParseException("Message too large (" + total + " > " + limits.maxMessageSize() + " bytes)", 0);
         }
-        return length >= total ? (int) total : -1;
+        return (int) total;
     }
 
     /** Content-Length (or compact "l") from the header lines, unfolding continuations; -1 if absent. */
