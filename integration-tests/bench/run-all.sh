@@ -69,12 +69,15 @@ done
 
 # ---- 1b: the same as three processes, as Kamailio runs -------------------------------------------------
 echo "ours: bcast over udp, three processes"
-"${JAVA[@]}" -jar "$JAR" --server-address sip:127.0.0.1:5191 --admin-listen 127.0.0.1:8191 --echo-channel bench \
-  --log-level warn > "$WORK/r1.log" 2>&1 & PIDS+=($!)
-wait_port 8191
-"${JAVA[@]}" -jar "$JAR" --server-address sip:127.0.0.1:5192 --admin-listen 127.0.0.1:8192 --echo-channel bench \
-  --notification-address sip:127.0.0.1:5191 --log-level warn > "$WORK/r2.log" 2>&1 & PIDS+=($!)
-wait_port 8192
+start_receivers() { # two of our nodes answering channel bench, joined through the first
+  "${JAVA[@]}" -jar "$JAR" --server-address sip:127.0.0.1:5191 --admin-listen 127.0.0.1:8191 --echo-channel bench \
+    --log-level warn > "$WORK/r1.log" 2>&1 & PIDS+=($!)
+  wait_port 8191
+  "${JAVA[@]}" -jar "$JAR" --server-address sip:127.0.0.1:5192 --admin-listen 127.0.0.1:8192 --echo-channel bench \
+    --notification-address sip:127.0.0.1:5191 --log-level warn > "$WORK/r2.log" 2>&1 & PIDS+=($!)
+  wait_port 8192
+}
+start_receivers
 "${JAVA[@]}" -jar "$JAR" bench --cluster sip:127.0.0.1:5191 --mode bcast --transport udp --rate 0 --in-flight 100 \
   --duration "$SECS" --warmup $WARM --json --log-level warn > "$WORK/proc.json" 2>/dev/null
 row "ours, bcast udp, 3 processes | max $(json "$WORK/proc.json" "int(d['kdmq_per_s'])") KDMQ/s delivered, errors $(json "$WORK/proc.json" "d['error_count']") | p50 $(json "$WORK/proc.json" "d['latency_ms']['p50']") p99 $(json "$WORK/proc.json" "d['latency_ms']['p99']") (closed loop) | receivers: \`--echo-channel bench\`"
@@ -148,12 +151,7 @@ cleanup; PIDS=()
 # ---- 1e: ours at Kamailio's half-maximum rate, 3 processes, latency by the same capture --------------
 if [ -n "${kamhalf_kdmq:-}" ]; then
   echo "ours at Kamailio's rate"
-  "${JAVA[@]}" -jar "$JAR" --server-address sip:127.0.0.1:5191 --admin-listen 127.0.0.1:8191 --echo-channel bench \
-    --log-level warn > "$WORK/r1.log" 2>&1 & PIDS+=($!)
-  wait_port 8191
-  "${JAVA[@]}" -jar "$JAR" --server-address sip:127.0.0.1:5192 --admin-listen 127.0.0.1:8192 --echo-channel bench \
-    --notification-address sip:127.0.0.1:5191 --log-level warn > "$WORK/r2.log" 2>&1 & PIDS+=($!)
-  wait_port 8192
+  start_receivers
   "${JAVA[@]}" -jar "$JAR" bench --cluster sip:127.0.0.1:5191 --bind 127.0.0.1:5190 --mode bcast --transport udp \
     --rate $((kamhalf_kdmq / 2)) --duration $((SECS + WARM + 2)) --warmup 0 --json --log-level warn > /dev/null 2>&1 & load=$!
   sleep $((WARM + 1))

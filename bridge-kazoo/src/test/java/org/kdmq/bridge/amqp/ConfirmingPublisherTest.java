@@ -20,101 +20,104 @@ import org.junit.jupiter.api.Test;
 
 class ConfirmingPublisherTest {
 
-    @Test
-    void everyPublishIsConfirmedByARealBroker() throws Exception {
-        AmqpServer server = AmqpServer.parse(1, TestBroker.uri().toString(), "local");
-        String exchange = "kdmq.test." + UUID.randomUUID();
-        try (AmqpConnector connector = new AmqpConnector(BackoffPolicy.DEFAULT, Duration.ofSeconds(5), null, "kdmq-test");
-             ConfirmingPublisher publisher = new ConfirmingPublisher(64, 10_000)) {
-            Connection c = connector.connect(server, "publisher").get(30, TimeUnit.SECONDS);
-            try {
-                Channel admin = c.createChannel();
-                admin.exchangeDeclare(exchange, "topic", false, false, null);
-                String queue = admin.queueDeclare("", false, true, true, null).getQueue();
-                admin.queueBind(queue, exchange, "#");
+    /** A connection to the test broker, with a fresh topic exchange and a queue bound to all of it. */
+    private static final class BoundExchange implements AutoCloseable {
+        final AmqpConnector connector = new AmqpConnector(BackoffPolicy.DEFAULT, Duration.ofSeconds(5), null, "kdmq-test");
+        final String exchange = "kdmq.test." + UUID.randomUUID();
+        final Connection connection;
+        final Channel admin;
+        final String queue;
 
-                List<CompletableFuture<Void>> confirms = new ArrayList<>();
-                // Queued before the channel exists: they wait in the buffer, then go.
-                for (int i = 0; i < 1000; i++) {
-                    if (i == 10) {
-                        publisher.attach(c);
-                    }
-                    AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().contentType("application/json")
-                            .messageId("m" + i).build();
-                    confirms.add(publisher.publish(new ConfirmingPublisher.Message(exchange, "dmq.test", props,
-                            ("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8))));
-                }
-                CompletableFuture.allOf(confirms.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-                assertEquals(1000, publisher.confirmed());
-                assertEquals(0, publisher.nacked());
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                long count = 0;
-                while (System.nanoTime() < deadline && (count = admin.messageCount(queue)) < 1000) {
-                    java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-                }
-                assertEquals(1000, count);
+        BoundExchange() throws Exception {
+            AmqpServer server = AmqpServer.parse(1, TestBroker.uri().toString(), "local");
+            connection = connector.connect(server, "publisher").get(30, TimeUnit.SECONDS);
+            admin = connection.createChannel();
+            admin.exchangeDeclare(exchange, "topic", false, false, null);
+            queue = admin.queueDeclare("", false, true, true, null).getQueue();
+            admin.queueBind(queue, exchange, "#");
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
                 admin.exchangeDelete(exchange);
+                connection.close();
             } finally {
-                c.close();
+                connector.close();
             }
         }
     }
 
     @Test
+    void everyPublishIsConfirmedByARealBroker() throws Exception {
+        try (BoundExchange broker = new BoundExchange();
+             ConfirmingPublisher publisher = new ConfirmingPublisher(64, 10_000)) {
+            List<CompletableFuture<Void>> confirms = new ArrayList<>();
+            // Queued before the channel exists: they wait in the buffer, then go.
+            for (int i = 0; i < 1000; i++) {
+                if (i == 10) {
+                    publisher.attach(broker.connection);
+                }
+                AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().contentType("application/json")
+                        .messageId("m" + i).build();
+                confirms.add(publisher.publish(new ConfirmingPublisher.Message(broker.exchange, "dmq.test", props,
+                        ("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8))));
+            }
+            CompletableFuture.allOf(confirms.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            assertEquals(1000, publisher.confirmed());
+            assertEquals(0, publisher.nacked());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            long count = 0;
+            while (System.nanoTime() < deadline && (count = broker.admin.messageCount(broker.queue)) < 1000) {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            }
+            assertEquals(1000, count);
+        }
+    }
+
+    @Test
     void publishersOnManyThreadsAreAllConfirmedEachInItsOwnOrder() throws Exception {
-        AmqpServer server = AmqpServer.parse(1, TestBroker.uri().toString(), "local");
-        String exchange = "kdmq.test." + UUID.randomUUID();
         int threads = 4;
         int each = 500;
-        try (AmqpConnector connector = new AmqpConnector(BackoffPolicy.DEFAULT, Duration.ofSeconds(5), null, "kdmq-test");
+        try (BoundExchange broker = new BoundExchange();
              ConfirmingPublisher publisher = new ConfirmingPublisher(64, 10_000)) {
-            Connection c = connector.connect(server, "publisher").get(30, TimeUnit.SECONDS);
-            try {
-                Channel admin = c.createChannel();
-                admin.exchangeDeclare(exchange, "topic", false, false, null);
-                String queue = admin.queueDeclare("", false, true, true, null).getQueue();
-                admin.queueBind(queue, exchange, "#");
-                publisher.attach(c);
-                List<CompletableFuture<Void>> confirms = java.util.Collections.synchronizedList(new ArrayList<>());
-                java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
-                List<Thread> workers = new ArrayList<>();
-                for (int t = 0; t < threads; t++) {
-                    int producer = t;
-                    Thread w = new Thread(() -> {
-                        try {
-                            start.await();
-                        } catch (InterruptedException e) {
-                            return;
-                        }
-                        for (int i = 0; i < each; i++) {
-                            confirms.add(publisher.publish(new ConfirmingPublisher.Message(exchange, "p" + producer,
-                                    null, (producer + ":" + i).getBytes(StandardCharsets.UTF_8))));
-                        }
-                    });
-                    w.start();
-                    workers.add(w);
-                }
-                start.countDown();
-                for (Thread w : workers) {
-                    w.join(TimeUnit.SECONDS.toMillis(30));
-                }
-                CompletableFuture.allOf(confirms.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-                assertEquals(threads * each, publisher.confirmed());
-                int[] next = new int[threads];
-                for (int n = 0; n < threads * each; n++) {
-                    com.rabbitmq.client.GetResponse got = null;
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                    while (got == null && System.nanoTime() < deadline) {
-                        got = admin.basicGet(queue, true);
+            publisher.attach(broker.connection);
+            List<CompletableFuture<Void>> confirms = java.util.Collections.synchronizedList(new ArrayList<>());
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            List<Thread> workers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int producer = t;
+                Thread w = new Thread(() -> {
+                    try {
+                        start.await();
+                    } catch (InterruptedException e) {
+                        return;
                     }
-                    assertTrue(got != null, "message " + n + " of " + threads * each);
-                    String[] parts = new String(got.getBody(), StandardCharsets.UTF_8).split(":");
-                    int producer = Integer.parseInt(parts[0]);
-                    assertEquals(next[producer]++, Integer.parseInt(parts[1]), "producer " + producer + " in order");
+                    for (int i = 0; i < each; i++) {
+                        confirms.add(publisher.publish(new ConfirmingPublisher.Message(broker.exchange, "p" + producer,
+                                null, (producer + ":" + i).getBytes(StandardCharsets.UTF_8))));
+                    }
+                });
+                w.start();
+                workers.add(w);
+            }
+            start.countDown();
+            for (Thread w : workers) {
+                w.join(TimeUnit.SECONDS.toMillis(30));
+            }
+            CompletableFuture.allOf(confirms.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            assertEquals(threads * each, publisher.confirmed());
+            int[] next = new int[threads];
+            for (int n = 0; n < threads * each; n++) {
+                com.rabbitmq.client.GetResponse got = null;
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (got == null && System.nanoTime() < deadline) {
+                    got = broker.admin.basicGet(broker.queue, true);
                 }
-                admin.exchangeDelete(exchange);
-            } finally {
-                c.close();
+                assertTrue(got != null, "message " + n + " of " + threads * each);
+                String[] parts = new String(got.getBody(), StandardCharsets.UTF_8).split(":");
+                int producer = Integer.parseInt(parts[0]);
+                assertEquals(next[producer]++, Integer.parseInt(parts[1]), "producer " + producer + " in order");
             }
         }
     }
