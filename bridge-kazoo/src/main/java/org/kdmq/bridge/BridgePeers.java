@@ -99,6 +99,16 @@ public final class BridgePeers {
         return owner(key, live());
     }
 
+    /** Whether no other bridge is live: then every message is ours, no hashing needed. */
+    boolean alone() {
+        for (NodeInfo n : dmq.nodes()) {
+            if (!n.local() && n.isActive() && bridges.contains(n.address())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     static NodeAddress owner(byte[] key, Set<NodeAddress> candidates) {
         NodeAddress best = null;
         long bestWeight = Long.MIN_VALUE;
@@ -116,20 +126,26 @@ public final class BridgePeers {
         return self.equals(node);
     }
 
-    private static long weight(NodeAddress node, byte[] key) {
+    /** getInstance looks the provider up on every call: one digest per thread instead. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            MessageDigest d = MessageDigest.getInstance("SHA-256");
-            d.update(node.toUriString().getBytes(StandardCharsets.UTF_8));
-            d.update((byte) 0);
-            d.update(key);
-            byte[] h = d.digest();
-            long w = 0;
-            for (int i = 0; i < 8; i++) {
-                w = (w << 8) | (h[i] & 0xff);
-            }
-            return w;
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    });
+
+    private static long weight(NodeAddress node, byte[] key) {
+        MessageDigest d = SHA256.get();
+        d.reset();
+        d.update(node.toUriString().getBytes(StandardCharsets.UTF_8));
+        d.update((byte) 0);
+        d.update(key);
+        byte[] h = d.digest();
+        long w = 0;
+        for (int i = 0; i < 8; i++) {
+            w = (w << 8) | (h[i] & 0xff);
+        }
+        return w;
     }
 }

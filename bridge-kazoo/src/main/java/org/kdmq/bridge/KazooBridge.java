@@ -358,6 +358,9 @@ public final class KazooBridge implements GatewayExtension {
         if (org.kdmq.gateway.api.Dmq.UNICAST.equals(message.meta().get(org.kdmq.gateway.api.Dmq.DELIVERY))) {
             return publish(mirror, message.body(), message.contentType(), sender); // only we received it
         }
+        if (peers.alone()) {
+            return publish(mirror, message.body(), message.contentType(), sender); // the only bridge: ours
+        }
         byte[] key = messageKey(mirror.channel(), sender, message.body());
         org.kdmq.gateway.api.NodeAddress owner = peers.owner(key);
         if (peers.isSelf(owner)) {
