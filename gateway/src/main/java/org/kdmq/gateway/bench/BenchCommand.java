@@ -170,7 +170,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private static List<MessageSender> senders(BenchConfig config, BenchCluster nodes, NanoClock clock) {
-        byte[] body = BenchBody.of(config.bodySize());
+        byte[] body = config.mode() == BenchMode.QUERY ? BenchBody.query(config.bodySize()) : BenchBody.of(config.bodySize());
         List<MessageSender> senders = new ArrayList<>();
         for (Dmq dmq : nodes.senders()) {
             senders.add(config.mode() == BenchMode.SEND || config.mode() == BenchMode.QUERY

@@ -39,7 +39,8 @@ final class UnicastSender implements MessageSender {
         }
         NodeAddress target = nodes.get((int) (next++ % nodes.size()));
         try {
-            dmq.send(channel, target, body, BenchBody.CONTENT_TYPE, Dmq.DEFAULT_MAX_FORWARDS)
+            dmq.send(channel, target, body, answerExpected ? BenchBody.QUERY_CONTENT_TYPE : BenchBody.CONTENT_TYPE,
+                    Dmq.DEFAULT_MAX_FORWARDS)
                     .whenComplete((reply, error) -> done.accept(outcomeOf(reply, error)));
         } catch (RuntimeException e) {
             done.accept(Outcome.failed(e.getClass().getSimpleName(), clock.nanoTime()));

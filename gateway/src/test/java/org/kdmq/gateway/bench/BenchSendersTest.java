@@ -148,6 +148,16 @@ class BenchSendersTest {
     }
 
     @Test
+    void queryBodiesAreJsonObjectsOfTheAskedSize() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode small = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(BenchBody.query(10));
+        assertTrue(small.isObject());
+        assertEquals("query", small.path("Event-Name").asText());
+        assertEquals(500, BenchBody.query(500).length);
+        assertTrue(new com.fasterxml.jackson.databind.ObjectMapper().readTree(BenchBody.query(500)).isObject());
+    }
+
+    @Test
     void aQueryAnsweredWithoutABodyIsAnError() {
         ScriptedDmq dmq = new ScriptedDmq();
         dmq.statuses.add(200); // ScriptedDmq answers 200 with an empty body
