@@ -3,8 +3,6 @@ package org.kdmq.gateway.transport;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import org.kdmq.gateway.sip.message.HeaderNames;
-import org.kdmq.gateway.sip.message.SipHeader;
-import org.kdmq.gateway.sip.message.SipHeaders;
 import org.kdmq.gateway.sip.message.SipRequest;
 import org.kdmq.gateway.sip.message.SipResponse;
 import org.kdmq.gateway.sip.message.SipSyntaxException;
