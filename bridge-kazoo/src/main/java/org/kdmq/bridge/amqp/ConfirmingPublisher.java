@@ -222,8 +222,9 @@ public final class ConfirmingPublisher implements AutoCloseable {
 
     /**
      * On the client's connection thread: the broker acked (or nacked) {@code seq}, or all up to it.
-     * The publishers' callbacks run on the completer thread, one task per confirm, so the connection
-     * thread goes back to reading and writing frames.
+     * The publishers' callbacks run on the completer thread, one task per confirm. Inline they were
+     * about 7 % cheaper, but a callback that acks or publishes (the subscriber does) would then write
+     * frames from the NIO loop itself, which blocks once the client's write queue is full.
      */
     private void settle(long seq, boolean multiple, boolean ack) {
         List<Pending> settled;
