@@ -40,6 +40,35 @@ public final class HeaderNames {
     private HeaderNames() {
     }
 
+    /** How many headers {@link #slot} numbers. */
+    static final int SLOTS = 8;
+
+    /**
+     * A small number for the headers every message is asked for, -1 for any other name (compact
+     * forms and other spellings included: they take the slow path). Compares by identity: stored
+     * names are the constants.
+     */
+    static int slot(String name) {
+        if (name == VIA) {
+            return 0;
+        } else if (name == FROM) {
+            return 1;
+        } else if (name == TO) {
+            return 2;
+        } else if (name == CALL_ID) {
+            return 3;
+        } else if (name == CSEQ) {
+            return 4;
+        } else if (name == CONTENT_LENGTH) {
+            return 5;
+        } else if (name == CONTENT_TYPE) {
+            return 6;
+        } else if (name == MAX_FORWARDS) {
+            return 7;
+        }
+        return -1;
+    }
+
     /** Each canonical spelling to its constant, so a parsed name becomes the constant itself. */
     private static final Map<String, String> CONSTANT = Map.copyOf(
             CANONICAL.values().stream().collect(java.util.stream.Collectors.toMap(v -> v, v -> v)));

@@ -14,9 +14,23 @@ public final class SipHeaders {
     private static final SipHeaders EMPTY = new SipHeaders(List.of());
 
     private final List<SipHeader> fields;
+    /**
+     * Where the first field of each of the headers every message is asked for sits ({@link
+     * HeaderNames#slot}), -1 when absent: each layer asks for Call-ID, CSeq, Via... and a scan of the
+     * list per question added up.
+     */
+    private final byte[] firstIndex;
 
     private SipHeaders(List<SipHeader> fields) {
         this.fields = fields;
+        this.firstIndex = new byte[HeaderNames.SLOTS];
+        java.util.Arrays.fill(firstIndex, (byte) -1);
+        for (int i = 0; i < fields.size() && i < Byte.MAX_VALUE; i++) {
+            int slot = HeaderNames.slot(fields.get(i).name());
+            if (slot >= 0 && firstIndex[slot] < 0) {
+                firstIndex[slot] = (byte) i;
+            }
+        }
     }
 
     public static SipHeaders empty() {
@@ -36,6 +50,11 @@ public final class SipHeaders {
     }
 
     public Optional<String> first(String name) {
+        int slot = HeaderNames.slot(name);
+        if (slot >= 0 && (firstIndex[slot] >= 0 || fields.size() < Byte.MAX_VALUE)) {
+            int at = firstIndex[slot];
+            return at < 0 ? Optional.empty() : Optional.of(fields.get(at).value());
+        }
         for (SipHeader h : fields) {
             if (h.hasName(name)) {
                 return Optional.of(h.value());

@@ -133,4 +133,23 @@ class SipValuesTest {
         assertEquals("TCP", changed.topVia().transport(), "a replaced Via is parsed from its own text");
         assertNull(SipResponse.to(SipRequest.builder("KDMQ", "sip:c@h").build(), 200, "OK").build().topVia());
     }
+
+    @Test
+    void theFirstOfEachCommonHeaderIsFoundHoweverItIsAskedForAndWhereverItStands() {
+        SipHeaders h = SipHeaders.builder().add("X-A", "1").add("i", "compact").add("call-id", "second")
+                .add("v", "SIP/2.0/UDP h").build();
+        for (String name : new String[] {"Call-ID", "call-id", "CALL-ID", "i", HeaderNames.CALL_ID}) {
+            assertEquals("compact", h.first(name).orElseThrow(), name);
+        }
+        assertEquals("SIP/2.0/UDP h", h.first("Via").orElseThrow());
+        assertTrue(h.first(HeaderNames.CSEQ).isEmpty());
+        assertEquals(java.util.List.of("compact", "second"), h.all("Call-ID"));
+        SipHeaders.Builder many = SipHeaders.builder();
+        for (int i = 0; i < 200; i++) {
+            many.add("X-Filler-" + i, "f");
+        }
+        SipHeaders late = many.add("CSeq", "10 KDMQ").build();
+        assertEquals("10 KDMQ", late.first(HeaderNames.CSEQ).orElseThrow(), "past the indexed fields: found by a scan");
+        assertTrue(late.first(HeaderNames.VIA).isEmpty());
+    }
 }
