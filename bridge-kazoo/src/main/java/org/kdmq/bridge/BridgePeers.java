@@ -101,6 +101,9 @@ public final class BridgePeers {
 
     /** Whether no other bridge is live: then every message is ours, no hashing needed. */
     boolean alone() {
+        if (bridges.isEmpty()) {
+            return true; // no other bridge ever answered: no node list copy per message
+        }
         for (NodeInfo n : dmq.nodes()) {
             if (!n.local() && n.isActive() && bridges.contains(n.address())) {
                 return false;
