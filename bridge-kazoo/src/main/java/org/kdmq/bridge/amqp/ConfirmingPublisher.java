@@ -11,10 +11,14 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,8 +56,8 @@ public final class ConfirmingPublisher implements AutoCloseable {
     // Touched only on the owner thread, except the confirm map (the client's confirm thread acks into it).
     private final Deque<Pending> buffer = new ArrayDeque<>();
     private final ConcurrentSkipListMap<Long, Pending> unconfirmed = new ConcurrentSkipListMap<>();
-    private final java.util.Queue<Pending> incoming = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final java.util.concurrent.atomic.AtomicBoolean drainScheduled = new java.util.concurrent.atomic.AtomicBoolean();
+    private final Queue<Pending> incoming = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private Channel channel;
     private final LongAdder published = new LongAdder();
     private final LongAdder confirmed = new LongAdder();
@@ -166,7 +170,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
         if (drainScheduled.compareAndSet(false, true)) {
             try {
                 owner.execute(this::takeIncoming);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 Pending p;
                 while ((p = incoming.poll()) != null) {
                     p.done().completeExceptionally(new IOException("publisher closed"));
@@ -248,7 +252,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
         }
         try {
             completer.execute(() -> settled.forEach(p -> finish(p, ack)));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             settled.forEach(p -> finish(p, ack)); // closing: complete them here
         }
     }

@@ -87,8 +87,8 @@ final class RequestDispatcher {
                 request.contentType().orElse(null), sender, inbound.remote(), inbound.transport(), maxForwards,
                 request.callId(), KdmqMessages.acceptsReplyBody(request), KdmqMessages.meta(request));
         stats.requestReceived(channelName);
-        Object lane = List.of(sender != null ? sender.address() : inbound.remote(), channelName);
-        if (!dispatch(channel, lane, () -> call(channel, message).thenAccept(r -> answer(incoming, channel, message, r)))) {
+        Object from = sender != null ? sender.address() : inbound.remote();
+        if (!dispatch(channel, from, () -> call(channel, message).thenAccept(r -> answer(incoming, channel, message, r)))) {
             reject(incoming, 503, WORKER_QUEUE_FULL);
         }
     }
@@ -104,8 +104,7 @@ final class RequestDispatcher {
         }
         stats.requestReceived(message.channel());
         CompletableFuture<DmqResponse> result = new CompletableFuture<>();
-        Object lane = List.of(message.sender().address(), message.channel());
-        if (!dispatch(channel, lane, () -> call(channel, message).thenAccept(result::complete))) {
+        if (!dispatch(channel, message.sender().address(), () -> call(channel, message).thenAccept(result::complete))) {
             result.complete(DmqResponse.error(503, WORKER_QUEUE_FULL));
         }
         return result;
@@ -113,14 +112,17 @@ final class RequestDispatcher {
 
     private static final String WORKER_QUEUE_FULL = "Service Unavailable (worker queue full)";
 
-    /** Runs a handler task inline (PROCESS) or in its lane (HANDLE); false when the lane's queue is full. */
-    private boolean dispatch(ChannelRegistry.Channel channel, Object lane, Runnable task) {
+    /**
+     * Runs a handler task inline (PROCESS) or in the lane of its sender and channel (HANDLE); false when
+     * the lane's queue is full.
+     */
+    private boolean dispatch(ChannelRegistry.Channel channel, Object sender, Runnable task) {
         if (channel.mode() == DispatchMode.PROCESS) {
             task.run();
             return true;
         }
         try {
-            return ordered.submit(lane, task);
+            return ordered.submit(List.of(sender, channel.name()), task);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             return false;
         }

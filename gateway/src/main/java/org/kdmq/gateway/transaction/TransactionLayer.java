@@ -69,20 +69,9 @@ public final class TransactionLayer implements AutoCloseable {
      */
     private record Answered(String key, int status, String reason, long tag, String toSuffix, List<SipHeader> extra,
                             byte[] body) implements ServerEntry {
-        private static final List<String> FROM_REQUEST = List.of(HeaderNames.VIA, HeaderNames.FROM, HeaderNames.TO,
-                HeaderNames.CALL_ID, HeaderNames.CSEQ);
         private static final byte[] NO_BODY = new byte[0];
         /** The other headers of answers are nearly always the same few lists: shared, not one per answer. */
         private static final Map<List<SipHeader>, List<SipHeader>> SHARED_EXTRAS = new ConcurrentHashMap<>();
-
-        private static boolean copiedFromRequest(SipHeader h) {
-            for (String name : FROM_REQUEST) {
-                if (h.hasName(name)) {
-                    return true;
-                }
-            }
-            return false;
-        }
 
         static Answered of(String key, SipRequest request, SipResponse response) {
             String requestTo = request.header(HeaderNames.TO).orElse("");
@@ -90,7 +79,7 @@ public final class TransactionLayer implements AutoCloseable {
             String suffix = responseTo.startsWith(requestTo) ? responseTo.substring(requestTo.length()) : null;
             List<SipHeader> extra = new java.util.ArrayList<>(3);
             for (SipHeader h : response.headers().asList()) {
-                if (!copiedFromRequest(h)) {
+                if (!SipResponse.isCopiedFromRequest(h)) {
                     extra.add(h);
                 }
             }
@@ -108,7 +97,7 @@ public final class TransactionLayer implements AutoCloseable {
             } else {
                 shared = SHARED_EXTRAS.getOrDefault(shared, shared);
             }
-            byte[] body = response.body().length == 0 ? NO_BODY : response.body();
+            byte[] body = response.bodyLength() == 0 ? NO_BODY : response.body(); // body() copies
             return new Answered(key, response.statusCode(), response.reasonPhrase(), tag, suffix, shared, body);
         }
 

@@ -3,6 +3,7 @@ package org.kdmq.gateway.transport;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import org.kdmq.gateway.sip.message.HeaderNames;
+import org.kdmq.gateway.sip.message.NameAddress;
 import org.kdmq.gateway.sip.message.SipRequest;
 import org.kdmq.gateway.sip.message.SipResponse;
 import org.kdmq.gateway.sip.message.SipSyntaxException;
@@ -49,14 +50,13 @@ final class ResponseRouting {
 
     /** RFC 3261 18.2.1 and RFC 3581: note where the request really came from in its top Via. */
     static SipRequest stampReceived(SipRequest request, InetSocketAddress source) {
-        String viaText = request.headers().first(HeaderNames.VIA).orElse(null);
-        if (viaText == null) {
-            return request;
-        }
         Via via;
         try {
             via = request.topVia();
         } catch (SipSyntaxException e) {
+            return request;
+        }
+        if (via == null) {
             return request;
         }
         InetAddress address = source.getAddress();
@@ -66,14 +66,15 @@ final class ResponseRouting {
         if (!rportRequested && !hostDiffers) {
             return request;
         }
-        Via stamped = via.withReceived(rportRequested || hostDiffers ? sourceIp : null, source.getPort());
+        // RFC 3581: with rport asked for, received is added even when the host matches.
+        Via stamped = via.withReceived(sourceIp, source.getPort());
         return request.withTopVia(stamped);
     }
 
     static SipResponse badRequest(SipRequest request, String reason) {
         SipResponse.Builder b = SipResponse.to(request, 400, "Bad Request (" + reason + ")");
         request.headers().first(HeaderNames.TO).ifPresent(to -> {
-            if (!to.toLowerCase(java.util.Locale.ROOT).contains("tag=")) {
+            if (!NameAddress.hasTag(to)) {
                 b.setHeader(HeaderNames.TO, to + ";tag=" + Long.toHexString(System.nanoTime()));
             }
         });

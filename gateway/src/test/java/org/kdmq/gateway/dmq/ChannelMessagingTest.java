@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.kdmq.gateway.dmq.MembershipTest.address;
 import static org.kdmq.gateway.dmq.MembershipTest.await;
 
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -28,7 +26,6 @@ import org.kdmq.gateway.api.NodeReply;
 /** Channels over an in-memory network: bcast, send, ordering, errors, reply bodies. */
 class ChannelMessagingTest {
     private final InMemorySipNetwork network = new InMemorySipNetwork();
-    private final List<KdmqNode> nodes = new ArrayList<>();
     private KdmqNode n1;
     private KdmqNode n2;
     private KdmqNode n3;
@@ -43,7 +40,6 @@ class ChannelMessagingTest {
 
     @AfterEach
     void tearDown() {
-        nodes.forEach(n -> n.shutdown(Duration.ZERO));
         network.close();
     }
 
@@ -53,11 +49,7 @@ class ChannelMessagingTest {
                 .pingInterval(Duration.ofHours(1))
                 .numWorkers(4)
                 .build();
-        KdmqNode node = new KdmqNode(settings, network.endpoint(new InetSocketAddress("127.0.0.1", port)),
-                HostResolver.system(), Clock.systemUTC());
-        node.start();
-        nodes.add(node);
-        return node;
+        return network.start(settings);
     }
 
     @Test

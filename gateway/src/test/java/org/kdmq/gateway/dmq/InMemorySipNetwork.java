@@ -67,8 +67,29 @@ final class InMemorySipNetwork implements AutoCloseable {
         down.remove(address);
     }
 
+    private final java.util.List<KdmqNode> nodes = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Starts a node on an endpoint of its own server address; {@link #close} shuts it down. */
+    KdmqNode start(DmqSettings settings) {
+        return start(settings, endpoint(new InetSocketAddress(settings.serverAddress().host(), settings.serverAddress().port())));
+    }
+
+    /** Starts a node on the given endpoint; {@link #close} shuts it down. */
+    KdmqNode start(DmqSettings settings, Endpoint endpoint) {
+        KdmqNode node = new KdmqNode(settings, endpoint, HostResolver.system(), java.time.Clock.systemUTC());
+        node.start();
+        nodes.add(node);
+        return node;
+    }
+
+    /** The nodes started here, in start order (a test may take out one it has shut down itself). */
+    java.util.List<KdmqNode> nodes() {
+        return nodes;
+    }
+
     @Override
     public void close() {
+        nodes.forEach(n -> n.shutdown(java.time.Duration.ZERO));
         delivery.shutdownNow();
     }
 

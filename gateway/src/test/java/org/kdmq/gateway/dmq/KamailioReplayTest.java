@@ -11,9 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +35,6 @@ import org.kdmq.gateway.transport.Transport;
 class KamailioReplayTest {
     private static final InetSocketAddress STRANGER = new InetSocketAddress("127.0.0.1", 42212);
     private final InMemorySipNetwork network = new InMemorySipNetwork();
-    private final List<KdmqNode> nodes = new ArrayList<>();
     private InMemorySipNetwork.Endpoint k1Endpoint;
     private KdmqNode k1;
 
@@ -60,7 +57,6 @@ class KamailioReplayTest {
 
     @AfterEach
     void tearDown() {
-        nodes.forEach(n -> n.shutdown(Duration.ZERO));
         network.close();
     }
 
@@ -69,10 +65,7 @@ class KamailioReplayTest {
                 .notificationAddresses(List.of("sip:127.0.0.1:5290"))
                 .pingInterval(Duration.ofHours(1))
                 .build();
-        KdmqNode node = new KdmqNode(settings, endpoint, HostResolver.system(), Clock.systemUTC());
-        node.start();
-        nodes.add(node);
-        return node;
+        return network.start(settings, endpoint);
     }
 
     static byte[] fixture(String scenario, String file) throws IOException {
@@ -129,7 +122,7 @@ class KamailioReplayTest {
         KdmqNode k4 = start(5293, network.endpoint(new InetSocketAddress("127.0.0.1", 5293)));
         await("k4 joined", () -> k1.nodes().size() == 3 && k4.nodes().size() == 3 && k2.nodes().size() == 3);
 
-        MembershipTest.awaitQuiet(nodes);
+        MembershipTest.awaitQuiet(network.nodes());
         network.takeDown(new InetSocketAddress("127.0.0.1", 5291));
         MembershipTest.pingRound(List.of(k1, k4));
         assertTrue(k1.nodes().stream().anyMatch(n -> n.address().equals(address(5291)) && n.status() == NodeStatus.DISABLED));
@@ -142,9 +135,7 @@ class KamailioReplayTest {
         InMemorySipNetwork.Endpoint endpoint = network.endpoint(new InetSocketAddress("127.0.0.1", 6000));
         DmqSettings secured = DmqSettings.builder(address(6000)).notificationAddresses(List.of("sip:10.1.1.1:5060"))
                 .pingInterval(Duration.ofHours(1)).onlyFromKnownNodes(true).build();
-        KdmqNode node = new KdmqNode(secured, endpoint, HostResolver.system(), Clock.systemUTC());
-        node.start();
-        nodes.add(node);
+        network.start(secured, endpoint);
         SipRequest set = request("stranger-requests-and-deadlock", "39-kdmq.sip");
         SipResponse stranger = endpoint.inject(set, new InetSocketAddress("192.0.2.66", 40000), Transport.UDP)
                 .orTimeout(10, TimeUnit.SECONDS).join();
@@ -157,10 +148,8 @@ class KamailioReplayTest {
     @Test
     void aListLongerThanMaxNodesIs503() throws Exception {
         InMemorySipNetwork.Endpoint endpoint = network.endpoint(new InetSocketAddress("127.0.0.1", 6001));
-        KdmqNode small = new KdmqNode(DmqSettings.builder(address(6001)).pingInterval(Duration.ofHours(1)).maxNodes(3).build(),
-                endpoint, HostResolver.system(), Clock.systemUTC());
-        small.start();
-        nodes.add(small);
+        KdmqNode small = network.start(DmqSettings.builder(address(6001)).pingInterval(Duration.ofHours(1)).maxNodes(3).build(),
+                endpoint);
         StringBuilder body = new StringBuilder();
         for (int i = 1; i <= 5; i++) {
             body.append("sip:10.0.0.").append(i).append(":5060;status=active\r\n");

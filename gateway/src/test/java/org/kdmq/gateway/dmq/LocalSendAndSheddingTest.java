@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.kdmq.gateway.dmq.MembershipTest.address;
 import static org.kdmq.gateway.dmq.MembershipTest.await;
 
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,11 +22,9 @@ import org.kdmq.gateway.api.NodeReply;
 /** A node's sends to itself (in process) and load shedding past --max-pending-requests. */
 class LocalSendAndSheddingTest {
     private final InMemorySipNetwork network = new InMemorySipNetwork();
-    private final List<KdmqNode> nodes = new ArrayList<>();
 
     @AfterEach
     void tearDown() {
-        nodes.forEach(n -> n.shutdown(Duration.ZERO));
         network.close();
     }
 
@@ -38,11 +34,7 @@ class LocalSendAndSheddingTest {
                 .pingInterval(Duration.ofHours(1))
                 .maxPendingRequests(maxPending)
                 .build();
-        KdmqNode node = new KdmqNode(settings, network.endpoint(new InetSocketAddress("127.0.0.1", port)),
-                HostResolver.system(), Clock.systemUTC());
-        node.start();
-        nodes.add(node);
-        return node;
+        return network.start(settings);
     }
 
     @Test

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,11 +23,9 @@ import org.kdmq.gateway.transport.Transport;
 /** Membership rules on an in-memory network: joins, list agreement, death, return, leave, scale. */
 class MembershipTest {
     private final InMemorySipNetwork network = new InMemorySipNetwork();
-    private final List<KdmqNode> nodes = new ArrayList<>();
 
     @AfterEach
     void tearDown() {
-        nodes.forEach(n -> n.shutdown(Duration.ZERO));
         network.close();
     }
 
@@ -46,11 +43,7 @@ class MembershipTest {
                 .pingInterval(Duration.ofHours(1)) // pings are driven by the tests
                 .policy(policy)
                 .build();
-        KdmqNode node = new KdmqNode(settings, network.endpoint(new InetSocketAddress("127.0.0.1", port)),
-                HostResolver.system(), Clock.systemUTC());
-        node.start();
-        nodes.add(node);
-        return node;
+        return network.start(settings);
     }
 
     static void await(String what, BooleanSupplier condition) {
@@ -112,7 +105,7 @@ class MembershipTest {
         KdmqNode n2 = start(5291, 5290);
         KdmqNode n3 = start(5292, 5290);
         await("joined", () -> n1.nodes().size() == 3 && n2.nodes().size() == 3 && n3.nodes().size() == 3);
-        awaitQuiet(nodes);
+        awaitQuiet(network.nodes());
 
         network.takeDown(new InetSocketAddress("127.0.0.1", 5292));
         pingRound(List.of(n1, n2));
@@ -139,10 +132,10 @@ class MembershipTest {
         KdmqNode n1 = start(5290, 5290);
         KdmqNode n2 = start(5291, 5290);
         await("joined", () -> n1.nodes().size() == 2);
-        awaitQuiet(nodes);
+        awaitQuiet(network.nodes());
         n2.shutdown(Duration.ofSeconds(2));
-        nodes.remove(n2);
-        awaitQuiet(nodes);
+        network.nodes().remove(n2); // down for good: no longer waited on, nor shut down again
+        awaitQuiet(network.nodes());
         assertEquals(NodeStatus.DISABLED, statusOf(n1, 5291), "a leaving node says so");
         pingRound(List.of(n1));
         assertEquals(null, statusOf(n1, 5291));
@@ -157,7 +150,7 @@ class MembershipTest {
         KdmqNode n1 = start(5290, 5290, policy);
         KdmqNode n2 = start(5291, 5290, policy);
         await("joined", () -> n1.nodes().size() == 2 && n2.nodes().size() == 2);
-        awaitQuiet(nodes);
+        awaitQuiet(network.nodes());
         network.takeDown(new InetSocketAddress("127.0.0.1", 5291));
         List<KdmqNode> live = List.of(n1);
         pingRound(live);

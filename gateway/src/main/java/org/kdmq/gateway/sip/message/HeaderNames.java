@@ -40,31 +40,20 @@ public final class HeaderNames {
     private HeaderNames() {
     }
 
-    /** How many headers {@link #slot} numbers. */
-    static final int SLOTS = 8;
+    /** The headers every message is asked for, numbered by {@link #slot}. */
+    private static final String[] INDEXED = {VIA, FROM, TO, CALL_ID, CSEQ, CONTENT_LENGTH, CONTENT_TYPE, MAX_FORWARDS};
+    static final int SLOTS = INDEXED.length;
 
     /**
-     * A small number for the headers every message is asked for, -1 for any other name (compact
-     * forms and other spellings included: they take the slow path). Compares by identity: stored
-     * names are the constants.
+     * The number of one of the {@link #INDEXED} headers, -1 for any other name (compact forms and
+     * other spellings included: they take the slow path). Compares by identity: stored names are the
+     * constants.
      */
     static int slot(String name) {
-        if (name == VIA) {
-            return 0;
-        } else if (name == FROM) {
-            return 1;
-        } else if (name == TO) {
-            return 2;
-        } else if (name == CALL_ID) {
-            return 3;
-        } else if (name == CSEQ) {
-            return 4;
-        } else if (name == CONTENT_LENGTH) {
-            return 5;
-        } else if (name == CONTENT_TYPE) {
-            return 6;
-        } else if (name == MAX_FORWARDS) {
-            return 7;
+        for (int i = 0; i < INDEXED.length; i++) {
+            if (INDEXED[i] == name) {
+                return i;
+            }
         }
         return -1;
     }

@@ -53,8 +53,9 @@ public final class SipRequest extends SipMessage {
                 b.add(h.name(), h.value());
             }
         }
-        Builder copy = toBuilder();
+        Builder copy = new Builder(method, requestUri);
         copy.headers = b;
+        copy.body = rawBody();
         SipRequest request = copy.build();
         request.knowTopVia(stampedText, stamped);
         return request;

@@ -15,7 +15,9 @@ public final class SipResponse extends SipMessage {
         }
         this.statusCode = b.statusCode;
         this.reasonPhrase = Objects.requireNonNullElse(b.reasonPhrase, "");
-        knowTopVia(b.copiedViaText, b.copiedVia);
+        if (b.copiedFrom != null) { // the same Via line as the request's: routing need not parse it again
+            knowTopVia(b.copiedFrom.headers().first(HeaderNames.VIA).orElse(null), b.copiedFrom.parsedTopVia());
+        }
     }
 
     public static Builder builder(int statusCode, String reasonPhrase) {
@@ -29,16 +31,18 @@ public final class SipResponse extends SipMessage {
     public static Builder to(SipRequest request, int statusCode, String reasonPhrase) {
         Builder b = new Builder(statusCode, reasonPhrase);
         for (SipHeader h : request.headers().asList()) {
-            if (h.hasName(HeaderNames.VIA) || h.hasName(HeaderNames.FROM) || h.hasName(HeaderNames.TO)
-                    || h.hasName(HeaderNames.CALL_ID) || h.hasName(HeaderNames.CSEQ)) {
+            if (isCopiedFromRequest(h)) {
                 b.headers.add(h.name(), h.value());
-                if (b.copiedViaText == null && h.hasName(HeaderNames.VIA)) {
-                    b.copiedViaText = h.value();
-                }
             }
         }
-        b.copiedVia = request.parsedTopVia(); // the same Via line: routing need not parse it again
+        b.copiedFrom = request;
         return b;
+    }
+
+    /** Whether a response takes this field from its request: Via, From, To, Call-ID or CSeq. */
+    public static boolean isCopiedFromRequest(SipHeader h) {
+        return h.hasName(HeaderNames.VIA) || h.hasName(HeaderNames.FROM) || h.hasName(HeaderNames.TO)
+                || h.hasName(HeaderNames.CALL_ID) || h.hasName(HeaderNames.CSEQ);
     }
 
     public int statusCode() {
@@ -90,8 +94,7 @@ public final class SipResponse extends SipMessage {
         private String reasonPhrase;
         private SipHeaders.Builder headers = SipHeaders.builder();
         private byte[] body;
-        private String copiedViaText;
-        private Via copiedVia;
+        private SipRequest copiedFrom;
 
         private Builder(int statusCode, String reasonPhrase) {
             this.statusCode = statusCode;
