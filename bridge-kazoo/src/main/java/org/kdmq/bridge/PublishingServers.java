@@ -26,6 +26,7 @@ final class PublishingServers {
     private final List<AmqpServer> servers;
     private final List<Exchange> exchanges;
     private final ConfirmingPublisher publisher;
+    private final java.util.function.Predicate<AmqpServer> writesNeverBlock;
     private final AtomicReference<Connection> publishing = new AtomicReference<>();
     private final Map<Integer, Connection> standby = new ConcurrentHashMap<>();
 
@@ -43,7 +44,10 @@ final class PublishingServers {
         }
     }
 
-    PublishingServers(List<AmqpServer> servers, List<Exchange> exchanges, ConfirmingPublisher publisher) {
+    /** @param writesNeverBlock whether a server's connections only queue frames ({@link org.kdmq.bridge.amqp.AmqpConnector#writesNeverBlock}) */
+    PublishingServers(List<AmqpServer> servers, List<Exchange> exchanges, ConfirmingPublisher publisher,
+                      java.util.function.Predicate<AmqpServer> writesNeverBlock) {
+        this.writesNeverBlock = writesNeverBlock;
         this.servers = servers;
         this.exchanges = List.copyOf(new java.util.LinkedHashSet<>(exchanges));
         this.publisher = publisher;
@@ -115,7 +119,7 @@ final class PublishingServers {
             LOG.error("event=amqp_declare_failed server={} error={}", server.safeUrl(), e.getMessage());
         }
         publishing.set(connection);
-        publisher.attach(connection);
+        publisher.attach(connection, writesNeverBlock.test(server));
         LOG.info("event=amqp_publishing server={} zone={}", server.safeUrl(), server.zone());
     }
 

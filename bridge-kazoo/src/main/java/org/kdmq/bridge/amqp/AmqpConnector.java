@@ -85,12 +85,22 @@ public final class AmqpConnector implements AutoCloseable {
         f.setRequestedHeartbeat((int) heartbeat.toSeconds());
         f.setRequestedChannelMax(2047); // 0 would mean "no limit" to some brokers and clients: never ask for it
         f.setConnectionTimeout(5000);
-        if (nio && !server.tls()) {
-            // Not for amqps://: the client's NIO TLS has a record of handshake stalls (rabbitmq-java-client
-            // #715, #1280), and stalled against the TLS listener of our AmqpsTest.
+        if (writesNeverBlock(server)) {
             f.useNio();
+            f.setNioParams(new com.rabbitmq.client.impl.nio.NioParams()
+                    .setWriteQueueFactory(context -> new NonBlockingWriteQueue()));
         }
         return f;
+    }
+
+    /**
+     * Whether writing frames to this server's connections only queues them (NIO with our
+     * {@link NonBlockingWriteQueue}), so a publish may run on a thread that must not block. Not for
+     * amqps://: the client's NIO TLS has a record of handshake stalls (rabbitmq-java-client #715,
+     * #1280), and stalled against the TLS listener of our AmqpsTest; those connections use blocking I/O.
+     */
+    public boolean writesNeverBlock(AmqpServer server) {
+        return nio && !server.tls();
     }
 
     /** Connects, retrying with backoff; the future fails only when the connector is closed first. */

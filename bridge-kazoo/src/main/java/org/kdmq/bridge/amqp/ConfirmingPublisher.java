@@ -15,6 +15,7 @@ import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -25,20 +26,30 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Publishes with RabbitMQ publisher confirms: each publish completes when the broker acks it
- * (at-least-once), fails when it nacks. One thread owns the AMQP channel (channels are not for sharing
- * between threads); callers never block. With no broker, or more than {@code maxOutstanding}
- * unconfirmed, messages wait in a bounded buffer; when that is full a publish fails at once ("buffer
- * full"), counted, never dropped silently. After a connection recovery every unconfirmed message is
- * sent again (the broker may see it twice; consumers dedupe by Msg-ID).
+ * (at-least-once), fails when it nacks. Callers never block. On a connection whose writes only queue
+ * frames ({@link AmqpConnector#writesNeverBlock}) a publish goes out on the caller's thread, under one
+ * lock that keeps sequence numbers and publishes in step; on a blocking one, one owner thread publishes
+ * for everybody. Channel set-up (which waits for the broker) always runs on the owner thread. With no
+ * broker, or more than {@code maxOutstanding} unconfirmed, messages wait in a bounded buffer; when that
+ * is full a publish fails at once ("buffer full"), counted, never dropped silently. After a connection
+ * recovery every unconfirmed message is sent again (the broker may see it twice; consumers dedupe by
+ * Msg-ID).
  */
 public final class ConfirmingPublisher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ConfirmingPublisher.class);
+
+    /**
+     * Completes a publish on the client's connection thread, as the confirm arrives: for callers whose
+     * continuations never block and never wait for the broker (answering a SIP request does neither).
+     */
+    public static final Executor ON_CONFIRM = Runnable::run;
 
     /** One message to publish. */
     public record Message(String exchange, String routingKey, AMQP.BasicProperties properties, byte[] body) {
     }
 
-    private record Pending(Message message, CompletableFuture<Void> done) {
+    /** @param completion where the future completes; null: the completer thread */
+    private record Pending(Message message, CompletableFuture<Void> done, Executor completion) {
     }
 
     private final int maxOutstanding;
@@ -53,12 +64,15 @@ public final class ConfirmingPublisher implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    // Touched only on the owner thread, except the confirm map (the client's confirm thread acks into it).
+    private final Object lock = new Object();
+    // Guarded by lock. The confirm map is concurrent: the client's connection thread settles into it.
     private final Deque<Pending> buffer = new ArrayDeque<>();
+    private Channel channel;
     private final ConcurrentSkipListMap<Long, Pending> unconfirmed = new ConcurrentSkipListMap<>();
+    // Publishes handed to the owner thread (blocking connections, or before one is attached).
     private final Queue<Pending> incoming = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
-    private Channel channel;
+    private volatile boolean publishOnCaller;
     private final LongAdder published = new LongAdder();
     private final LongAdder confirmed = new LongAdder();
     private final LongAdder nacked = new LongAdder();
@@ -74,62 +88,79 @@ public final class ConfirmingPublisher implements AutoCloseable {
         this.bufferSize = bufferSize;
     }
 
+    /** {@link #attach(Connection, boolean)} for a connection whose writes may block. */
+    public void attach(Connection connection) {
+        attach(connection, false);
+    }
+
     /**
      * Starts publishing on this connection (opened by {@link AmqpConnector}, so it recovers by itself).
      * Attaching another connection later moves publishing there (failover): what the old one had not
      * confirmed is sent again on the new one.
+     *
+     * @param writesNeverBlock the connection only queues frames ({@link AmqpConnector#writesNeverBlock}):
+     *                         callers may publish on their own thread
      */
-    public void attach(Connection connection) {
+    public void attach(Connection connection, boolean writesNeverBlock) {
         owner.execute(() -> {
-            if (channel != null) {
-                Deque<Pending> again = new ArrayDeque<>(unconfirmed.values());
-                unconfirmed.clear();
-                republished.add(again.size());
-                while (!again.isEmpty()) {
-                    buffer.addFirst(again.pollLast());
-                }
-                Channel old = channel;
+            Channel old;
+            synchronized (lock) {
+                publishOnCaller = false; // until the new channel is open, publishes queue for the owner
+                old = channel;
                 channel = null;
+                if (old != null) {
+                    requeueUnconfirmed();
+                }
+            }
+            if (old != null) {
                 try {
                     old.close();
                 } catch (Exception ignored) {
                     // the old connection is usually dead already
                 }
             }
-            openChannel(connection);
+            openChannel(connection, writesNeverBlock);
         });
     }
 
     /** Owner thread: a confirm-mode channel on the connection, then sends what waits. */
-    private void openChannel(Connection connection) {
+    private void openChannel(Connection connection, boolean writesNeverBlock) {
+        Channel ch;
         try {
-            Channel ch = connection.createChannel();
+            ch = connection.createChannel();
             ch.confirmSelect();
-            ch.addConfirmListener((seq, multiple) -> settle(seq, multiple, true),
-                    (seq, multiple) -> settle(seq, multiple, false));
-            if (ch instanceof Recoverable recoverable) {
-                recoverable.addRecoveryListener(new RecoveryListener() {
-                    @Override
-                    public void handleRecovery(Recoverable r) {
-                        owner.execute(ConfirmingPublisher.this::resendUnconfirmed);
-                    }
-
-                    @Override
-                    public void handleRecoveryStarted(Recoverable r) {
-                        // nothing: messages wait in the buffer meanwhile
-                    }
-                });
-            }
-            ch.addShutdownListener(cause -> {
-                if (!cause.isHardError() && !cause.isInitiatedByApplication()) {
-                    owner.execute(() -> channelClosedByBroker(ch, connection, cause));
-                }
-            });
-            channel = ch;
-            drain();
         } catch (IOException e) {
             LOG.error("event=amqp_publisher_channel_failed error={}", e.toString());
+            return;
         }
+        ch.addConfirmListener((seq, multiple) -> settle(seq, multiple, true),
+                (seq, multiple) -> settle(seq, multiple, false));
+        if (ch instanceof Recoverable recoverable) {
+            recoverable.addRecoveryListener(new RecoveryListener() {
+                @Override
+                public void handleRecovery(Recoverable r) {
+                    owner.execute(ConfirmingPublisher.this::resendUnconfirmed);
+                }
+
+                @Override
+                public void handleRecoveryStarted(Recoverable r) {
+                    // nothing: messages wait in the buffer meanwhile
+                }
+            });
+        }
+        ch.addShutdownListener(cause -> {
+            if (!cause.isHardError() && !cause.isInitiatedByApplication()) {
+                owner.execute(() -> channelClosedByBroker(ch, connection, writesNeverBlock, cause));
+            }
+        });
+        List<Pending> refused;
+        synchronized (lock) {
+            channel = ch;
+            refused = takeIncoming();
+            drain();
+            publishOnCaller = writesNeverBlock;
+        }
+        refuse(refused);
     }
 
     /**
@@ -137,29 +168,52 @@ public final class ConfirmingPublisher implements AutoCloseable {
      * reopen a channel on a live connection, so we do. What was unconfirmed on it fails with the
      * broker's reason instead of being sent again: resending would close the new channel the same way.
      */
-    private void channelClosedByBroker(Channel closed, Connection connection, Exception cause) {
-        if (channel != closed) {
-            return;
+    private void channelClosedByBroker(Channel closed, Connection connection, boolean writesNeverBlock,
+                                       Exception cause) {
+        List<Pending> failed;
+        synchronized (lock) {
+            if (channel != closed) {
+                return;
+            }
+            channel = null;
+            failed = new ArrayList<>(unconfirmed.values());
+            unconfirmed.clear();
         }
-        channel = null;
         IOException failure = new IOException("broker closed the publishing channel: " + cause.getMessage());
-        for (Pending p : unconfirmed.values()) {
+        for (Pending p : failed) {
             nacked.increment();
             p.done().completeExceptionally(failure);
         }
-        unconfirmed.clear();
         LOG.warn("event=amqp_publisher_channel_closed reason=\"{}\"", cause.getMessage());
         if (connection.isOpen()) {
-            openChannel(connection);
+            openChannel(connection, writesNeverBlock);
         }
     }
 
-    /** Publishes; the future completes on the broker's ack, fails on a nack or a full buffer. */
+    /** Publishes; the future completes (on the completer thread) on the broker's ack, fails on a nack or a full buffer. */
     public CompletableFuture<Void> publish(Message message) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        incoming.add(new Pending(message, done));
-        scheduleDrain();
-        return done;
+        return publish(message, null);
+    }
+
+    /**
+     * Publishes; the future completes on {@code completion} (null: the completer thread; {@link #ON_CONFIRM}:
+     * the connection thread) on the broker's ack, fails on a nack or a full buffer.
+     */
+    public CompletableFuture<Void> publish(Message message, Executor completion) {
+        Pending p = new Pending(message, new CompletableFuture<>(), completion);
+        if (publishOnCaller) {
+            boolean accepted;
+            synchronized (lock) {
+                accepted = enqueue(p);
+            }
+            if (!accepted) {
+                refuse(List.of(p));
+            }
+        } else {
+            incoming.add(p);
+            scheduleDrain();
+        }
+        return p.done();
     }
 
     /**
@@ -169,7 +223,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
     private void scheduleDrain() {
         if (drainScheduled.compareAndSet(false, true)) {
             try {
-                owner.execute(this::takeIncoming);
+                owner.execute(this::drainOnOwner);
             } catch (RejectedExecutionException e) {
                 Pending p;
                 while ((p = incoming.poll()) != null) {
@@ -179,31 +233,53 @@ public final class ConfirmingPublisher implements AutoCloseable {
         }
     }
 
-    private void takeIncoming() {
+    private void drainOnOwner() {
         drainScheduled.set(false); // before polling: a publish after this point schedules another run
-        Pending p;
-        while ((p = incoming.poll()) != null) {
-            enqueue(p);
+        List<Pending> refused;
+        synchronized (lock) {
+            refused = takeIncoming();
+            drain();
         }
-        drain();
+        refuse(refused);
     }
 
-    private void enqueue(Pending p) {
+    /** Under the lock: moves what waits for the owner into the buffer; returns what did not fit. */
+    private List<Pending> takeIncoming() {
+        List<Pending> refused = List.of();
+        Pending p;
+        while ((p = incoming.poll()) != null) {
+            if (!enqueue(p)) {
+                if (refused.isEmpty()) {
+                    refused = new ArrayList<>();
+                }
+                refused.add(p);
+            }
+        }
+        return refused;
+    }
+
+    /** Under the lock: buffers and sends; false when the buffer is full (the caller fails it, unlocked). */
+    private boolean enqueue(Pending p) {
         if (buffer.size() >= bufferSize && !canSendNow()) {
-            dropped.increment();
-            p.done().completeExceptionally(new IOException("publish buffer full (" + bufferSize + " messages)"));
-            return;
+            return false;
         }
         buffer.addLast(p);
-        buffered = buffer.size();
         drain();
+        return true;
+    }
+
+    private void refuse(List<Pending> refused) {
+        for (Pending p : refused) {
+            dropped.increment();
+            p.done().completeExceptionally(new IOException("publish buffer full (" + bufferSize + " messages)"));
+        }
     }
 
     private boolean canSendNow() {
         return channel != null && channel.isOpen() && unconfirmed.size() < maxOutstanding && buffer.isEmpty();
     }
 
-    /** Sends buffered messages while the channel is open and the confirm window has room. */
+    /** Under the lock: sends buffered messages while the channel is open and the confirm window has room. */
     private void drain() {
         while (!buffer.isEmpty() && channel != null && channel.isOpen() && unconfirmed.size() < maxOutstanding) {
             Pending p = buffer.peekFirst();
@@ -226,9 +302,9 @@ public final class ConfirmingPublisher implements AutoCloseable {
 
     /**
      * On the client's connection thread: the broker acked (or nacked) {@code seq}, or all up to it.
-     * The publishers' callbacks run on the completer thread, one task per confirm. Inline they were
-     * about 7 % cheaper, but a callback that acks or publishes (the subscriber does) would then write
-     * frames from the NIO loop itself, which blocks once the client's write queue is full.
+     * Publishes that asked for {@link #ON_CONFIRM} complete here; the others on the completer thread,
+     * one task per confirm: a callback that acks or publishes on a blocking connection (the subscriber
+     * does) must not write frames from the connection thread, which blocks once the write queue is full.
      */
     private void settle(long seq, boolean multiple, boolean ack) {
         List<Pending> settled;
@@ -247,13 +323,24 @@ public final class ConfirmingPublisher implements AutoCloseable {
         if (buffered > 0) {
             scheduleDrain(); // the confirm window has room again
         }
-        if (settled.isEmpty()) {
-            return;
+        List<Pending> forCompleter = null;
+        for (Pending p : settled) {
+            if (p.completion() == null) {
+                if (forCompleter == null) {
+                    forCompleter = new ArrayList<>(settled.size());
+                }
+                forCompleter.add(p);
+            } else {
+                p.completion().execute(() -> finish(p, ack));
+            }
         }
-        try {
-            completer.execute(() -> settled.forEach(p -> finish(p, ack)));
-        } catch (RejectedExecutionException e) {
-            settled.forEach(p -> finish(p, ack)); // closing: complete them here
+        if (forCompleter != null) {
+            List<Pending> batch = forCompleter;
+            try {
+                completer.execute(() -> batch.forEach(p -> finish(p, ack)));
+            } catch (RejectedExecutionException e) {
+                batch.forEach(p -> finish(p, ack)); // closing: complete them here
+            }
         }
     }
 
@@ -267,16 +354,23 @@ public final class ConfirmingPublisher implements AutoCloseable {
         }
     }
 
-    /** After a recovery the old sequence numbers mean nothing: send what was not confirmed again. */
-    private void resendUnconfirmed() {
+    /** Under the lock: what was not confirmed goes back to the front of the buffer, in order. */
+    private void requeueUnconfirmed() {
         Deque<Pending> again = new ArrayDeque<>(unconfirmed.values());
         unconfirmed.clear();
         republished.add(again.size());
         while (!again.isEmpty()) {
             buffer.addFirst(again.pollLast());
         }
-        LOG.info("event=amqp_publisher_recovered resending={}", republished.sum());
-        drain();
+    }
+
+    /** After a recovery the old sequence numbers mean nothing: send what was not confirmed again. */
+    private void resendUnconfirmed() {
+        synchronized (lock) {
+            requeueUnconfirmed();
+            LOG.info("event=amqp_publisher_recovered resending={}", republished.sum());
+            drain();
+        }
     }
 
     /** Waits (up to {@code limit}) until nothing is buffered or unconfirmed: for a graceful stop. */
@@ -319,14 +413,20 @@ public final class ConfirmingPublisher implements AutoCloseable {
     @Override
     public void close() {
         owner.execute(() -> {
-            Pending p;
-            while ((p = incoming.poll()) != null) {
-                buffer.addLast(p);
+            List<Pending> waiting;
+            synchronized (lock) {
+                publishOnCaller = false;
+                Pending p;
+                while ((p = incoming.poll()) != null) {
+                    buffer.addLast(p);
+                }
+                waiting = new ArrayList<>(buffer);
+                buffer.clear();
+                buffered = 0;
             }
-            for (Pending waiting : buffer) {
-                waiting.done().completeExceptionally(new IOException("publisher closed"));
+            for (Pending p : waiting) {
+                p.done().completeExceptionally(new IOException("publisher closed"));
             }
-            buffer.clear();
         });
         owner.shutdown();
         completer.shutdown();

@@ -17,6 +17,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ConfirmingPublisherTest {
 
@@ -48,15 +50,17 @@ class ConfirmingPublisherTest {
         }
     }
 
-    @Test
-    void everyPublishIsConfirmedByARealBroker() throws Exception {
+    /** Both ways of publishing: on the caller's thread (NIO, non-blocking writes) and on the owner thread. */
+    @ParameterizedTest(name = "publish on caller: {0}")
+    @ValueSource(booleans = {true, false})
+    void everyPublishIsConfirmedByARealBroker(boolean onCaller) throws Exception {
         try (BoundExchange broker = new BoundExchange();
              ConfirmingPublisher publisher = new ConfirmingPublisher(64, 10_000)) {
             List<CompletableFuture<Void>> confirms = new ArrayList<>();
             // Queued before the channel exists: they wait in the buffer, then go.
             for (int i = 0; i < 1000; i++) {
                 if (i == 10) {
-                    publisher.attach(broker.connection);
+                    publisher.attach(broker.connection, onCaller);
                 }
                 AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().contentType("application/json")
                         .messageId("m" + i).build();
@@ -75,13 +79,14 @@ class ConfirmingPublisherTest {
         }
     }
 
-    @Test
-    void publishersOnManyThreadsAreAllConfirmedEachInItsOwnOrder() throws Exception {
+    @ParameterizedTest(name = "publish on caller: {0}")
+    @ValueSource(booleans = {true, false})
+    void publishersOnManyThreadsAreAllConfirmedEachInItsOwnOrder(boolean onCaller) throws Exception {
         int threads = 4;
         int each = 500;
         try (BoundExchange broker = new BoundExchange();
              ConfirmingPublisher publisher = new ConfirmingPublisher(64, 10_000)) {
-            publisher.attach(broker.connection);
+            publisher.attach(broker.connection, onCaller);
             List<CompletableFuture<Void>> confirms = java.util.Collections.synchronizedList(new ArrayList<>());
             java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
             List<Thread> workers = new ArrayList<>();
@@ -119,6 +124,24 @@ class ConfirmingPublisherTest {
                 int producer = Integer.parseInt(parts[0]);
                 assertEquals(next[producer]++, Integer.parseInt(parts[1]), "producer " + producer + " in order");
             }
+        }
+    }
+
+    @Test
+    void confirmsCompleteOnTheCompleterThreadUnlessAskedToCompleteAsTheyArrive() throws Exception {
+        try (BoundExchange broker = new BoundExchange();
+             ConfirmingPublisher publisher = new ConfirmingPublisher(64, 10_000)) {
+            publisher.attach(broker.connection, true);
+            CompletableFuture<String> byDefault = publisher.publish(
+                    new ConfirmingPublisher.Message(broker.exchange, "k", null, new byte[1]))
+                    .thenApply(ignored -> Thread.currentThread().getName());
+            CompletableFuture<String> onConfirm = publisher.publish(
+                    new ConfirmingPublisher.Message(broker.exchange, "k", null, new byte[1]), ConfirmingPublisher.ON_CONFIRM)
+                    .thenApply(ignored -> Thread.currentThread().getName());
+            assertEquals("amqp-confirms", byDefault.get(30, TimeUnit.SECONDS));
+            String connectionThread = onConfirm.get(30, TimeUnit.SECONDS);
+            assertFalse(connectionThread.equals("amqp-confirms") || connectionThread.equals("amqp-publisher"),
+                    connectionThread);
         }
     }
 
