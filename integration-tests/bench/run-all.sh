@@ -18,7 +18,7 @@ JAR=$ROOT/docker/target/kdmq-gateway.jar
 # an unbounded heap spends a quarter of the CPU zeroing pages while it grows); the memory run uses the
 # smaller heap we recommend for a node at 10k KDMQ/s (README).
 JAVA=(java -XX:MaxGCPauseMillis=20 -Xmx1g)
-NODE_OPTS=(-Xmx144m -XX:ReservedCodeCacheSize=48m -Dio.netty.allocator.numDirectArenas=2 -Dio.netty.allocator.numHeapArenas=2)
+NODE_OPTS=(-Xmx144m -XX:ReservedCodeCacheSize=48m -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000 -Dio.netty.allocator.numDirectArenas=2 -Dio.netty.allocator.numHeapArenas=2)
 WORK=$(mktemp -d /tmp/kdmq-bench.XXXXXX)
 OUT=$BENCH/results/$(date +%F).md
 mkdir -p "$BENCH/results"
