@@ -13,4 +13,9 @@ public interface TimerScheduler {
     }
 
     Timeout schedule(Runnable task, long delay, TimeUnit unit);
+
+    /** The scheduler's clock, in milliseconds from an arbitrary origin. */
+    default long nowMillis() {
+        return System.nanoTime() / 1_000_000;
+    }
 }

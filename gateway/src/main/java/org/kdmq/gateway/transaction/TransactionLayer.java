@@ -147,6 +147,15 @@ public final class TransactionLayer implements AutoCloseable {
      */
     static final int MAX_RETAINED_ANSWERS = 400_000;
 
+    /*
+     * Timer F and the abandonment limit are long (32 s, 64 s) and nearly always outlived by the answer:
+     * instead of a wheel timer set and cancelled per transaction (two queue hand-offs to the timer
+     * thread each), one sweep at a time walks the pending transactions. Timer F fires within T1 of its
+     * time, abandonment within 1/16 of its limit.
+     */
+    private final java.util.concurrent.atomic.AtomicBoolean timerFSweeping = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean abandonSweeping = new java.util.concurrent.atomic.AtomicBoolean();
+
     private final String branchPrefix = MAGIC_COOKIE + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
     private final AtomicLong branchCounter = new AtomicLong();
     private volatile Consumer<ServerTransaction> requestHandler = tx -> tx.respond(
@@ -233,7 +242,7 @@ public final class TransactionLayer implements AutoCloseable {
         private boolean completed;
         private long interval;
         private TimerScheduler.Timeout timerE;
-        private TimerScheduler.Timeout timerF;
+        private long timerFAt;
 
         ClientTransaction(String key, SipRequest request, Transport transport, InetSocketAddress destination,
                           CompletableFuture<ClientResponse> result) {
@@ -245,7 +254,8 @@ public final class TransactionLayer implements AutoCloseable {
         }
 
         synchronized void start() {
-            timerF = timers.schedule(this::onTimerF, settings.timerF().toMillis(), TimeUnit.MILLISECONDS);
+            timerFAt = timers.nowMillis() + settings.timerF().toMillis();
+            startTimerFSweep();
             if (!transport.isReliable()) {
                 interval = settings.t1().toMillis();
                 timerE = timers.schedule(this::onTimerE, interval, TimeUnit.MILLISECONDS);
@@ -271,6 +281,10 @@ public final class TransactionLayer implements AutoCloseable {
             send(true);
             interval = proceeding ? settings.t2().toMillis() : Math.min(interval * 2, settings.t2().toMillis());
             timerE = timers.schedule(this::onTimerE, interval, TimeUnit.MILLISECONDS);
+        }
+
+        private synchronized boolean timerFDue(long now) {
+            return !completed && now >= timerFAt;
         }
 
         private void onTimerF() {
@@ -315,9 +329,6 @@ public final class TransactionLayer implements AutoCloseable {
                 if (timerE != null) {
                     timerE.cancel();
                 }
-                if (timerF != null) {
-                    timerF.cancel();
-                }
             }
             long k = transport.isReliable() || outcome.local() ? 0 : settings.t4().toMillis();
             if (k == 0) {
@@ -341,7 +352,7 @@ public final class TransactionLayer implements AutoCloseable {
         private final InboundMessage inbound;
         private SipResponse lastResponse;
         private boolean completed;
-        private TimerScheduler.Timeout abandonTimer;
+        private long abandonAt;
 
         ServerTx(String key, InboundMessage inbound) {
             this.key = key;
@@ -370,9 +381,6 @@ public final class TransactionLayer implements AutoCloseable {
                 lastResponse = toSend;
                 if (!toSend.isProvisional()) {
                     completed = true;
-                    if (abandonTimer != null) {
-                        abandonTimer.cancel();
-                    }
                 }
             }
             transport.sendResponse(toSend, inbound).whenComplete((v, error) -> {
@@ -405,22 +413,22 @@ public final class TransactionLayer implements AutoCloseable {
             }
         }
 
-        void watchForAbandonment() {
-            // An application that never answers must not leak the transaction.
-            long limit = settings.timerF().toMillis() + settings.timerJ().toMillis();
-            abandonTimer = timers.schedule(() -> {
-                boolean abandoned;
-                synchronized (this) {
-                    abandoned = !completed;
-                    completed = true;
+        /** An application that never answers must not leak the transaction: see {@link #sweepAbandoned}. */
+        synchronized void watchForAbandonment() {
+            abandonAt = timers.nowMillis() + abandonLimitMillis();
+        }
+
+        void abandonIfDue(long now) {
+            synchronized (this) {
+                if (completed || now < abandonAt) {
+                    return;
                 }
-                if (abandoned) {
-                    stats.abandoned.increment();
-                    servers.remove(key, this);
-                    LOG.warn("event=request_never_answered call_id={} method={} peer={}", request.callId(),
-                            request.method(), inbound.remote());
-                }
-            }, limit, TimeUnit.MILLISECONDS);
+                completed = true;
+            }
+            stats.abandoned.increment();
+            servers.remove(key, this);
+            LOG.warn("event=request_never_answered call_id={} method={} peer={}", request.callId(),
+                    request.method(), inbound.remote());
         }
 
         private SipResponse withToTag(SipResponse response) {
@@ -477,6 +485,49 @@ public final class TransactionLayer implements AutoCloseable {
             }
         }
         forget(expired);
+    }
+
+    private void startTimerFSweep() {
+        if (timerFSweeping.compareAndSet(false, true)) {
+            timers.schedule(this::sweepTimerF, settings.t1().toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void sweepTimerF() {
+        long now = timers.nowMillis();
+        for (ResponseSink sink : clients.values()) {
+            if (sink instanceof ClientTransaction tx && tx.timerFDue(now)) {
+                tx.onTimerF();
+            }
+        }
+        timerFSweeping.set(false); // cleared before looking, as in sweepAbandoned
+        if (!clients.isEmpty()) {
+            startTimerFSweep(); // absorbing entries (timer K) keep it going too: cheap, and briefly
+        }
+    }
+
+    private long abandonLimitMillis() {
+        return settings.timerF().toMillis() + settings.timerJ().toMillis();
+    }
+
+    private void startAbandonSweep() {
+        if (abandonSweeping.compareAndSet(false, true)) {
+            timers.schedule(this::sweepAbandoned, Math.max(1, abandonLimitMillis() / 16), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void sweepAbandoned() {
+        long now = timers.nowMillis();
+        for (ServerEntry entry : servers.values()) {
+            if (entry instanceof ServerTx tx) {
+                tx.abandonIfDue(now);
+            }
+        }
+        // Cleared before looking: a transaction added meanwhile either sees it clear or is seen here.
+        abandonSweeping.set(false);
+        if (!servers.isEmpty()) {
+            startAbandonSweep();
+        }
     }
 
     // ---- inbound ---------------------------------------------------------------------------------
@@ -537,6 +588,7 @@ public final class TransactionLayer implements AutoCloseable {
         }
         stats.serverStarted.increment();
         fresh.watchForAbandonment();
+        startAbandonSweep();
         Consumer<ServerTransaction> handler = requestHandler;
         deliver(() -> handler.accept(fresh));
     }

@@ -21,7 +21,8 @@ final class VirtualTimerScheduler implements TimerScheduler {
         return () -> cancelled[0] = true;
     }
 
-    long nowMillis() {
+    @Override
+    public synchronized long nowMillis() {
         return now;
     }
 
