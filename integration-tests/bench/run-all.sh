@@ -107,7 +107,8 @@ for _ in $(seq 1 100); do
   [ "$n" -ge 3 ] && break; sleep 0.2
 done
 best=0; bestrate=0; kamrows=""
-for rate in 1000 1500 2000 2500 3000 4000; do
+kam_try() { # RATE: drives Kamailio for SECS at RATE MESSAGE/s; sets per_s and clean (yes/no), adds a kamrows entry
+  local rate=$1 before after t0 t1 retrans
   before=$(kam_delivered)
   t0=$(date +%s.%N)
   sipp 127.0.0.1:5175 -sf "$BENCH/sipp-message.xml" -p 5179 -r $rate -m $((rate * SECS)) -l 5000 -nostdin \
@@ -119,15 +120,23 @@ for rate in 1000 1500 2000 2500 3000 4000; do
   retrans=$(python3 -c "import csv; r=list(csv.reader(open('$WORK/sipp-$rate.csv'), delimiter=';')); d=dict(zip(r[0], r[-1])); print(d.get('Retransmissions(C)','?'), d.get('FailedCall(C)','?'))")
   kamrows="$kamrows $rate:$per_s:${retrans// /:}"
   # clean: no failed calls and retransmissions under 0.1 % of the MESSAGEs (a retransmission storm starts beyond)
-  if [ "${retrans##* }" = "0" ] && [ "${retrans%% *}" -le $((rate * SECS / 1000)) ]; then
-    if [ "$per_s" -gt "$best" ]; then best=$per_s; bestrate=$rate; fi
-  else
-    break # past the clean maximum: higher rates only storm
-  fi
+  clean=no
+  if [ "${retrans##* }" = "0" ] && [ "${retrans%% *}" -le $((rate * SECS / 1000)) ]; then clean=yes; fi
+}
+for rate in 1000 1500 2000 2500 3000 4000; do
+  kam_try $rate
+  [ $clean = yes ] || break # past the clean maximum: higher rates only storm
+  if [ "$per_s" -gt "$best" ]; then best=$per_s; bestrate=$rate; fi
 done
+if [ "$bestrate" -eq 0 ]; then # 1000/s already storms on this machine: look below it
+  for rate in 500 250; do
+    kam_try $rate
+    if [ $clean = yes ]; then best=$per_s; bestrate=$rate; break; fi
+  done
+fi
 # Kamailio's latency at half its clean maximum, read off the wire: KDMQ request -> final response.
 kamhalf=$((bestrate / 2)); kamlat="-"
-if command -v tcpdump >/dev/null; then
+if command -v tcpdump >/dev/null && [ "$kamhalf" -gt 0 ]; then
   tcpdump -i lo -s 2000 -B 16384 -w "$WORK/kamailio.pcap" 'udp and portrange 5175-5177' > /dev/null 2>&1 & tp=$!
   sleep 1
   before=$(kam_delivered); t0=$(date +%s.%N)
@@ -149,7 +158,7 @@ row "mixed: our sender, 3 Kamailio receivers | $(json "$WORK/mixed.json" "int(d[
 cleanup; PIDS=()
 
 # ---- 1e: ours at Kamailio's half-maximum rate, 3 processes, latency by the same capture --------------
-if [ -n "${kamhalf_kdmq:-}" ]; then
+if [ -n "${kamhalf_kdmq:-}" ] && [ "$kamhalf_kdmq" -gt 0 ]; then
   echo "ours at Kamailio's rate"
   start_receivers
   "${JAVA[@]}" -jar "$JAR" bench --cluster sip:127.0.0.1:5191 --bind 127.0.0.1:5190 --mode bcast --transport udp \
