@@ -50,7 +50,7 @@ public final class GatewayServer implements AutoCloseable {
             ts = ts.withTls(config.tlsListen(), config.tls());
         }
         this.transport = new NettySipTransportLayer(ts).start();
-        this.timers = new WheelTimerScheduler();
+        this.timers = new WheelTimerScheduler(config.t1());
         TransactionSettings tx = TransactionSettings.of(config.t1(), config.t2(), config.timerF());
         // Direct executor: the DMQ node hops to its own workers for anything that is not trivial.
         this.transactions = new TransactionLayer(transport, tx, timers, Runnable::run);
