@@ -114,6 +114,12 @@ public final class SipHeaders {
             return this;
         }
 
+        /** Appends a field as it is (fields are immutable: a copy from another message needs no new one). */
+        public Builder add(SipHeader field) {
+            fields.add(java.util.Objects.requireNonNull(field, "field"));
+            return this;
+        }
+
         /** Inserts a field before all others (as a proxy prepends its Via). */
         public Builder addFirst(String name, String value) {
             fields.add(0, new SipHeader(name, value));

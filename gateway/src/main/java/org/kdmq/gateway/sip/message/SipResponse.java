@@ -32,7 +32,7 @@ public final class SipResponse extends SipMessage {
         Builder b = new Builder(statusCode, reasonPhrase);
         for (SipHeader h : request.headers().asList()) {
             if (isCopiedFromRequest(h)) {
-                b.headers.add(h.name(), h.value());
+                b.headers.add(h);
             }
         }
         b.copiedFrom = request;
