@@ -73,6 +73,9 @@ public final class ConfirmingPublisher implements AutoCloseable {
     private final Queue<Pending> incoming = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private volatile boolean publishOnCaller;
+    // The connection publishing runs on (owner thread writes, read under the lock when renumbering).
+    private volatile Connection attached;
+    private volatile boolean attachedWritesNeverBlock;
     private final LongAdder published = new LongAdder();
     private final LongAdder confirmed = new LongAdder();
     private final LongAdder nacked = new LongAdder();
@@ -103,6 +106,8 @@ public final class ConfirmingPublisher implements AutoCloseable {
      */
     public void attach(Connection connection, boolean writesNeverBlock) {
         owner.execute(() -> {
+            attached = connection;
+            attachedWritesNeverBlock = writesNeverBlock;
             Channel old;
             synchronized (lock) {
                 publishOnCaller = false; // until the new channel is open, publishes queue for the owner
@@ -295,9 +300,50 @@ public final class ConfirmingPublisher implements AutoCloseable {
                 unconfirmed.values().remove(p);
                 LOG.debug("event=amqp_publish_deferred error={}", e.toString());
                 break;
+            } catch (RuntimeException e) {
+                // The client refused the message itself (a field it cannot encode) after taking its
+                // sequence number: fail it, and go on on a fresh channel, or every later confirm would
+                // settle the message published before it.
+                unconfirmed.values().remove(p);
+                buffer.pollFirst();
+                refuseLater(p, e);
+                renumber(channel);
+                break;
             }
         }
         buffered = buffer.size();
+    }
+
+    private void refuseLater(Pending p, RuntimeException cause) {
+        nacked.increment();
+        LOG.warn("event=amqp_publish_refused exchange={} routing_key={} error={}", p.message().exchange(),
+                p.message().routingKey(), cause.toString());
+        IOException failure = new IOException("cannot publish: " + cause.getMessage(), cause);
+        try {
+            completer.execute(() -> p.done().completeExceptionally(failure)); // not under the lock
+        } catch (RejectedExecutionException closing) {
+            p.done().completeExceptionally(failure);
+        }
+    }
+
+    /** Under the lock: moves publishing to a new channel on the same connection; the unconfirmed go again. */
+    private void renumber(Channel broken) {
+        channel = null;
+        requeueUnconfirmed();
+        Connection connection = attached;
+        boolean writesNeverBlock = attachedWritesNeverBlock;
+        try {
+            owner.execute(() -> {
+                try {
+                    broken.close();
+                } catch (Exception ignored) {
+                    // it was going to be replaced anyway
+                }
+                openChannel(connection, writesNeverBlock);
+            });
+        } catch (RejectedExecutionException closing) {
+            // closed meanwhile: nothing to publish on
+        }
     }
 
     /**

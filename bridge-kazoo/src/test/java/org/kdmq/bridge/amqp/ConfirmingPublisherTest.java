@@ -127,6 +127,39 @@ class ConfirmingPublisherTest {
         }
     }
 
+    @ParameterizedTest(name = "publish on caller: {0}")
+    @ValueSource(booleans = {true, false})
+    void aMessageTheClientCannotEncodeFailsAloneAndTheOthersAreStillConfirmed(boolean onCaller) throws Exception {
+        try (BoundExchange broker = new BoundExchange();
+             ConfirmingPublisher publisher = new ConfirmingPublisher(64, 10_000)) {
+            publisher.attach(broker.connection, onCaller);
+            List<CompletableFuture<Void>> good = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                good.add(publisher.publish(new ConfirmingPublisher.Message(broker.exchange, "k", null,
+                        ("before" + i).getBytes(StandardCharsets.UTF_8))));
+            }
+            // An exchange name is a short string: over 255 bytes the client refuses to encode the publish.
+            CompletableFuture<Void> bad = publisher.publish(new ConfirmingPublisher.Message("x".repeat(300), "k", null,
+                    new byte[1]));
+            for (int i = 0; i < 10; i++) {
+                good.add(publisher.publish(new ConfirmingPublisher.Message(broker.exchange, "k", null,
+                        ("after" + i).getBytes(StandardCharsets.UTF_8))));
+            }
+            CompletableFuture.allOf(good.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            ExecutionException e = assertThrows(ExecutionException.class, () -> bad.get(30, TimeUnit.SECONDS));
+            assertTrue(e.getCause().getMessage().contains("cannot publish"), e.getCause().getMessage());
+            java.util.Set<String> arrived = new java.util.HashSet<>(); // at least once: a resent one may come twice
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (arrived.size() < 20 && System.nanoTime() < deadline) {
+                com.rabbitmq.client.GetResponse got = broker.admin.basicGet(broker.queue, true);
+                if (got != null) {
+                    arrived.add(new String(got.getBody(), StandardCharsets.UTF_8));
+                }
+            }
+            assertEquals(20, arrived.size(), arrived.toString());
+        }
+    }
+
     @Test
     void confirmsCompleteOnTheCompleterThreadUnlessAskedToCompleteAsTheyArrive() throws Exception {
         try (BoundExchange broker = new BoundExchange();
