@@ -242,7 +242,8 @@ public final class TransactionLayer implements AutoCloseable {
         private boolean completed;
         private long interval;
         private TimerScheduler.Timeout timerE;
-        private long timerFAt;
+        // Set before the transaction is in the table, where the sweep may see it at once.
+        private final long timerFAt;
 
         ClientTransaction(String key, SipRequest request, Transport transport, InetSocketAddress destination,
                           CompletableFuture<ClientResponse> result) {
@@ -251,10 +252,10 @@ public final class TransactionLayer implements AutoCloseable {
             this.transport = transport;
             this.destination = destination;
             this.result = result;
+            this.timerFAt = timers.nowMillis() + settings.timerF().toMillis();
         }
 
         synchronized void start() {
-            timerFAt = timers.nowMillis() + settings.timerF().toMillis();
             startTimerFSweep();
             if (!transport.isReliable()) {
                 interval = settings.t1().toMillis();
@@ -352,12 +353,14 @@ public final class TransactionLayer implements AutoCloseable {
         private final InboundMessage inbound;
         private SipResponse lastResponse;
         private boolean completed;
-        private long abandonAt;
+        // Set before the transaction is in the table, where the sweep may see it at once.
+        private final long abandonAt;
 
         ServerTx(String key, InboundMessage inbound) {
             this.key = key;
             this.request = (SipRequest) inbound.message();
             this.inbound = inbound;
+            this.abandonAt = timers.nowMillis() + abandonLimitMillis();
         }
 
         @Override
@@ -411,11 +414,6 @@ public final class TransactionLayer implements AutoCloseable {
             if (again != null) {
                 transport.sendResponse(again, inbound);
             }
-        }
-
-        /** An application that never answers must not leak the transaction: see {@link #sweepAbandoned}. */
-        synchronized void watchForAbandonment() {
-            abandonAt = timers.nowMillis() + abandonLimitMillis();
         }
 
         void abandonIfDue(long now) {
@@ -587,8 +585,7 @@ public final class TransactionLayer implements AutoCloseable {
             return;
         }
         stats.serverStarted.increment();
-        fresh.watchForAbandonment();
-        startAbandonSweep();
+        startAbandonSweep(); // an application that never answers must not leak the transaction
         Consumer<ServerTransaction> handler = requestHandler;
         deliver(() -> handler.accept(fresh));
     }
