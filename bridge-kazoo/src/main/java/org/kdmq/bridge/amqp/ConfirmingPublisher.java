@@ -67,7 +67,9 @@ public final class ConfirmingPublisher implements AutoCloseable {
     private final Object lock = new Object();
     // Guarded by lock. The confirm map is concurrent: the client's connection thread settles into it.
     private final Deque<Pending> buffer = new ArrayDeque<>();
-    private Channel channel;
+    private boolean closed;
+    // Written under the lock; volatile because confirms check which channel they came from.
+    private volatile Channel channel;
     private final ConcurrentSkipListMap<Long, Pending> unconfirmed = new ConcurrentSkipListMap<>();
     // Publishes handed to the owner thread (blocking connections, or before one is attached).
     private final Queue<Pending> incoming = new ConcurrentLinkedQueue<>();
@@ -138,8 +140,8 @@ public final class ConfirmingPublisher implements AutoCloseable {
             LOG.error("event=amqp_publisher_channel_failed error={}", e.toString());
             return;
         }
-        ch.addConfirmListener((seq, multiple) -> settle(seq, multiple, true),
-                (seq, multiple) -> settle(seq, multiple, false));
+        ch.addConfirmListener((seq, multiple) -> settle(ch, seq, multiple, true),
+                (seq, multiple) -> settle(ch, seq, multiple, false));
         if (ch instanceof Recoverable recoverable) {
             recoverable.addRecoveryListener(new RecoveryListener() {
                 @Override
@@ -208,10 +210,14 @@ public final class ConfirmingPublisher implements AutoCloseable {
         Pending p = new Pending(message, new CompletableFuture<>(), completion);
         if (publishOnCaller) {
             boolean accepted;
+            boolean open;
             synchronized (lock) {
-                accepted = enqueue(p);
+                open = !closed;
+                accepted = open && enqueue(p);
             }
-            if (!accepted) {
+            if (!open) {
+                p.done().completeExceptionally(new IOException("publisher closed"));
+            } else if (!accepted) {
                 refuse(List.of(p));
             }
         } else {
@@ -352,7 +358,12 @@ public final class ConfirmingPublisher implements AutoCloseable {
      * one task per confirm: a callback that acks or publishes on a blocking connection (the subscriber
      * does) must not write frames from the connection thread, which blocks once the write queue is full.
      */
-    private void settle(long seq, boolean multiple, boolean ack) {
+    private void settle(Channel from, long seq, boolean multiple, boolean ack) {
+        if (from != channel) {
+            // A late confirm from a channel we left (failover, renumbering): its messages were put back
+            // in the buffer and go again; its sequence numbers mean nothing on the current channel.
+            return;
+        }
         List<Pending> settled;
         if (multiple) {
             settled = new ArrayList<>();
@@ -461,6 +472,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
         owner.execute(() -> {
             List<Pending> waiting;
             synchronized (lock) {
+                closed = true;
                 publishOnCaller = false;
                 Pending p;
                 while ((p = incoming.poll()) != null) {
