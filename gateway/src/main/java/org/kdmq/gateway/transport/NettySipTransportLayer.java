@@ -64,6 +64,9 @@ public final class NettySipTransportLayer implements SipTransportLayer {
     private volatile Consumer<InboundMessage> inboundHandler = m -> { };
     private EventLoopGroup bossGroup;
     private EventLoopGroup ioGroup;
+    /** The largest UDP payload over IPv4 (65,535 - 8 - 20). */
+    private static final int MAX_UDP_PAYLOAD = 65_507;
+    private static final int DATAGRAMS_PER_READ = 8;
     private DatagramChannel udpChannel;
     private Channel tcpServer;
     private Channel tlsServer;
@@ -95,13 +98,20 @@ public final class NettySipTransportLayer implements SipTransportLayer {
                 : new NioEventLoopGroup(settings.ioThreads(), new DefaultThreadFactory("sip-io", true));
         try {
             if (settings.udp() != null) {
-                udpChannel = (DatagramChannel) bind(new Bootstrap().group(ioGroup)
+                Bootstrap udp = new Bootstrap().group(ioGroup)
                         .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
                         .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
                         .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
                         // Netty reads datagrams into 2 KiB buffers by default and truncates the rest: a
                         // node list of 50 nodes is already larger. Read up to the largest UDP payload.
-                        .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(65_535))
+                        .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(
+                                epoll ? MAX_UDP_PAYLOAD * DATAGRAMS_PER_READ : 65_535));
+                if (epoll) {
+                    // recvmmsg: up to DATAGRAMS_PER_READ datagrams per system call, each still up to the
+                    // largest UDP payload (the buffer is shared by them and freed after decoding).
+                    udp.option(io.netty.channel.epoll.EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_UDP_PAYLOAD);
+                }
+                udpChannel = (DatagramChannel) bind(udp
                         .handler(new ChannelInitializer<DatagramChannel>() {
                             @Override
                             protected void initChannel(DatagramChannel ch) {
