@@ -52,6 +52,10 @@ public final class ConfirmingPublisher implements AutoCloseable {
     private record Pending(Message message, CompletableFuture<Void> done, Executor completion) {
     }
 
+    /** The connection publishing runs on, and whether its writes only queue frames. */
+    private record Attachment(Connection connection, boolean writesNeverBlock) {
+    }
+
     private final int maxOutstanding;
     private final int bufferSize;
     private final ExecutorService owner = Executors.newSingleThreadExecutor(r -> {
@@ -74,10 +78,9 @@ public final class ConfirmingPublisher implements AutoCloseable {
     // Publishes handed to the owner thread (blocking connections, or before one is attached).
     private final Queue<Pending> incoming = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
-    private volatile boolean publishOnCaller;
-    // The connection publishing runs on (owner thread writes, read under the lock when renumbering).
-    private volatile Connection attached;
-    private volatile boolean attachedWritesNeverBlock;
+    // Set under the lock once the previous connection's channel is left: a caller never publishes on
+    // its own thread to a connection whose writes may block.
+    private volatile Attachment attachment;
     private final LongAdder published = new LongAdder();
     private final LongAdder confirmed = new LongAdder();
     private final LongAdder nacked = new LongAdder();
@@ -108,30 +111,40 @@ public final class ConfirmingPublisher implements AutoCloseable {
      */
     public void attach(Connection connection, boolean writesNeverBlock) {
         owner.execute(() -> {
-            attached = connection;
-            attachedWritesNeverBlock = writesNeverBlock;
             Channel old;
             synchronized (lock) {
-                publishOnCaller = false; // until the new channel is open, publishes queue for the owner
-                old = channel;
-                channel = null;
-                if (old != null) {
-                    requeueUnconfirmed();
-                }
+                old = leaveChannel();
+                attachment = new Attachment(connection, writesNeverBlock);
             }
-            if (old != null) {
-                try {
-                    old.close();
-                } catch (Exception ignored) {
-                    // the old connection is usually dead already
-                }
-            }
-            openChannel(connection, writesNeverBlock);
+            closeQuietly(old);
+            openChannel();
         });
     }
 
-    /** Owner thread: a confirm-mode channel on the connection, then sends what waits. */
-    private void openChannel(Connection connection, boolean writesNeverBlock) {
+    /** Under the lock: stops publishing on the current channel; what it had not confirmed goes again. */
+    private Channel leaveChannel() {
+        Channel old = channel;
+        channel = null;
+        if (old != null) {
+            requeueUnconfirmed();
+        }
+        return old;
+    }
+
+    private static void closeQuietly(Channel old) {
+        if (old == null) {
+            return;
+        }
+        try {
+            old.close();
+        } catch (Exception ignored) {
+            // being replaced; its connection is often dead already
+        }
+    }
+
+    /** Owner thread: a confirm-mode channel on the attached connection, then sends what waits. */
+    private void openChannel() {
+        Connection connection = attachment.connection();
         Channel ch;
         try {
             ch = connection.createChannel();
@@ -157,7 +170,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
         }
         ch.addShutdownListener(cause -> {
             if (!cause.isHardError() && !cause.isInitiatedByApplication()) {
-                owner.execute(() -> channelClosedByBroker(ch, connection, writesNeverBlock, cause));
+                owner.execute(() -> channelClosedByBroker(ch, connection, cause));
             }
         });
         List<Pending> refused;
@@ -165,7 +178,6 @@ public final class ConfirmingPublisher implements AutoCloseable {
             channel = ch;
             refused = takeIncoming();
             drain();
-            publishOnCaller = writesNeverBlock;
         }
         refuse(refused);
     }
@@ -175,8 +187,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
      * reopen a channel on a live connection, so we do. What was unconfirmed on it fails with the
      * broker's reason instead of being sent again: resending would close the new channel the same way.
      */
-    private void channelClosedByBroker(Channel closed, Connection connection, boolean writesNeverBlock,
-                                       Exception cause) {
+    private void channelClosedByBroker(Channel closed, Connection connection, Exception cause) {
         List<Pending> failed;
         synchronized (lock) {
             if (channel != closed) {
@@ -193,7 +204,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
         }
         LOG.warn("event=amqp_publisher_channel_closed reason=\"{}\"", cause.getMessage());
         if (connection.isOpen()) {
-            openChannel(connection, writesNeverBlock);
+            openChannel();
         }
     }
 
@@ -208,7 +219,8 @@ public final class ConfirmingPublisher implements AutoCloseable {
      */
     public CompletableFuture<Void> publish(Message message, Executor completion) {
         Pending p = new Pending(message, new CompletableFuture<>(), completion);
-        if (publishOnCaller) {
+        Attachment attached = attachment;
+        if (attached != null && attached.writesNeverBlock()) {
             boolean accepted;
             boolean open;
             synchronized (lock) {
@@ -313,7 +325,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
                 unconfirmed.values().remove(p);
                 buffer.pollFirst();
                 refuseLater(p, e);
-                renumber(channel);
+                renumber();
                 break;
             }
         }
@@ -333,19 +345,12 @@ public final class ConfirmingPublisher implements AutoCloseable {
     }
 
     /** Under the lock: moves publishing to a new channel on the same connection; the unconfirmed go again. */
-    private void renumber(Channel broken) {
-        channel = null;
-        requeueUnconfirmed();
-        Connection connection = attached;
-        boolean writesNeverBlock = attachedWritesNeverBlock;
+    private void renumber() {
+        Channel broken = leaveChannel();
         try {
             owner.execute(() -> {
-                try {
-                    broken.close();
-                } catch (Exception ignored) {
-                    // it was going to be replaced anyway
-                }
-                openChannel(connection, writesNeverBlock);
+                closeQuietly(broken);
+                openChannel();
             });
         } catch (RejectedExecutionException closing) {
             // closed meanwhile: nothing to publish on
@@ -387,6 +392,8 @@ public final class ConfirmingPublisher implements AutoCloseable {
                     forCompleter = new ArrayList<>(settled.size());
                 }
                 forCompleter.add(p);
+            } else if (p.completion() == ON_CONFIRM) {
+                finish(p, ack); // no task per message
             } else {
                 p.completion().execute(() -> finish(p, ack));
             }
@@ -473,7 +480,6 @@ public final class ConfirmingPublisher implements AutoCloseable {
             List<Pending> waiting;
             synchronized (lock) {
                 closed = true;
-                publishOnCaller = false;
                 Pending p;
                 while ((p = incoming.poll()) != null) {
                     buffer.addLast(p);

@@ -153,8 +153,8 @@ public final class TransactionLayer implements AutoCloseable {
      * thread each), one sweep at a time walks the pending transactions. Timer F fires within T1 of its
      * time, abandonment within 1/16 of its limit.
      */
-    private final java.util.concurrent.atomic.AtomicBoolean timerFSweeping = new java.util.concurrent.atomic.AtomicBoolean();
-    private final java.util.concurrent.atomic.AtomicBoolean abandonSweeping = new java.util.concurrent.atomic.AtomicBoolean();
+    private final Sweep timerFSweep;
+    private final Sweep abandonSweep;
 
     private final String branchPrefix = MAGIC_COOKIE + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
     private final AtomicLong branchCounter = new AtomicLong();
@@ -169,6 +169,8 @@ public final class TransactionLayer implements AutoCloseable {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.timers = Objects.requireNonNull(timers, "timers");
         this.executor = Objects.requireNonNull(executor, "executor");
+        this.timerFSweep = new Sweep(clients, settings.t1().toMillis(), this::expireTimerF);
+        this.abandonSweep = new Sweep(servers, Math.max(1, abandonLimitMillis() / 16), this::expireAbandoned);
         this.sentBy = t -> {
             InetSocketAddress a = transport.localAddress(t);
             if (a == null) {
@@ -256,7 +258,7 @@ public final class TransactionLayer implements AutoCloseable {
         }
 
         synchronized void start() {
-            startTimerFSweep();
+            timerFSweep.start();
             if (!transport.isReliable()) {
                 interval = settings.t1().toMillis();
                 timerE = timers.schedule(this::onTimerE, interval, TimeUnit.MILLISECONDS);
@@ -485,22 +487,43 @@ public final class TransactionLayer implements AutoCloseable {
         forget(expired);
     }
 
-    private void startTimerFSweep() {
-        if (timerFSweeping.compareAndSet(false, true)) {
-            timers.schedule(this::sweepTimerF, settings.t1().toMillis(), TimeUnit.MILLISECONDS);
+    /**
+     * Runs {@code expire} every {@code periodMillis} while {@code table} has entries; at most one run
+     * is scheduled at a time.
+     */
+    private final class Sweep {
+        private final java.util.concurrent.atomic.AtomicBoolean scheduled = new java.util.concurrent.atomic.AtomicBoolean();
+        private final Map<String, ?> table;
+        private final long periodMillis;
+        private final java.util.function.LongConsumer expire;
+
+        Sweep(Map<String, ?> table, long periodMillis, java.util.function.LongConsumer expire) {
+            this.table = table;
+            this.periodMillis = periodMillis;
+            this.expire = expire;
+        }
+
+        void start() {
+            if (scheduled.compareAndSet(false, true)) {
+                timers.schedule(this::run, periodMillis, TimeUnit.MILLISECONDS);
+            }
+        }
+
+        private void run() {
+            expire.accept(timers.nowMillis());
+            // Cleared before looking: an entry added meanwhile either finds it clear or is seen here.
+            scheduled.set(false);
+            if (!table.isEmpty()) {
+                start();
+            }
         }
     }
 
-    private void sweepTimerF() {
-        long now = timers.nowMillis();
+    private void expireTimerF(long now) {
         for (ResponseSink sink : clients.values()) {
             if (sink instanceof ClientTransaction tx && tx.timerFDue(now)) {
                 tx.onTimerF();
             }
-        }
-        timerFSweeping.set(false); // cleared before looking, as in sweepAbandoned
-        if (!clients.isEmpty()) {
-            startTimerFSweep(); // absorbing entries (timer K) keep it going too: cheap, and briefly
         }
     }
 
@@ -508,23 +531,11 @@ public final class TransactionLayer implements AutoCloseable {
         return settings.timerF().toMillis() + settings.timerJ().toMillis();
     }
 
-    private void startAbandonSweep() {
-        if (abandonSweeping.compareAndSet(false, true)) {
-            timers.schedule(this::sweepAbandoned, Math.max(1, abandonLimitMillis() / 16), TimeUnit.MILLISECONDS);
-        }
-    }
-
-    private void sweepAbandoned() {
-        long now = timers.nowMillis();
+    private void expireAbandoned(long now) {
         for (ServerEntry entry : servers.values()) {
             if (entry instanceof ServerTx tx) {
                 tx.abandonIfDue(now);
             }
-        }
-        // Cleared before looking: a transaction added meanwhile either sees it clear or is seen here.
-        abandonSweeping.set(false);
-        if (!servers.isEmpty()) {
-            startAbandonSweep();
         }
     }
 
@@ -585,7 +596,7 @@ public final class TransactionLayer implements AutoCloseable {
             return;
         }
         stats.serverStarted.increment();
-        startAbandonSweep(); // an application that never answers must not leak the transaction
+        abandonSweep.start(); // an application that never answers must not leak the transaction
         Consumer<ServerTransaction> handler = requestHandler;
         deliver(() -> handler.accept(fresh));
     }

@@ -64,8 +64,8 @@ public final class NettySipTransportLayer implements SipTransportLayer {
     private volatile Consumer<InboundMessage> inboundHandler = m -> { };
     private EventLoopGroup bossGroup;
     private EventLoopGroup ioGroup;
-    /** The largest UDP payload over IPv4 (65,535 - 8 - 20). */
-    private static final int MAX_UDP_PAYLOAD = 65_507;
+    /** At least the largest UDP payload (65,507 bytes over IPv4, 65,527 over IPv6). */
+    private static final int MAX_UDP_PAYLOAD = 65_535;
     private static final int DATAGRAMS_PER_READ = 8;
     private DatagramChannel udpChannel;
     private Channel tcpServer;
@@ -105,7 +105,7 @@ public final class NettySipTransportLayer implements SipTransportLayer {
                         // Netty reads datagrams into 2 KiB buffers by default and truncates the rest: a
                         // node list of 50 nodes is already larger. Read up to the largest UDP payload.
                         .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(
-                                epoll ? MAX_UDP_PAYLOAD * DATAGRAMS_PER_READ : 65_535));
+                                epoll ? MAX_UDP_PAYLOAD * DATAGRAMS_PER_READ : MAX_UDP_PAYLOAD));
                 if (epoll) {
                     // recvmmsg: up to DATAGRAMS_PER_READ datagrams per system call, each still up to the
                     // largest UDP payload (the buffer is shared by them and freed after decoding).
