@@ -186,9 +186,13 @@ public final class KazooBridge implements GatewayExtension {
         queryChannels.forEach(q -> exchanges.add(PublishingServers.Exchange.ensure(q.exchange(), "topic")));
         exchanges.add(PublishingServers.Exchange.ensure(org.kdmq.bridge.query.ReplyAddress.TARGETED, "direct"));
         publishingServers = new PublishingServers(servers, exchanges, publisher, connector::writesNeverBlock);
-        requester = new org.kdmq.bridge.query.TargetedRequester(identity, publisher::publish);
+        // ON_CONFIRM: a confirmed request needs nothing more, and the requester hands a failure off itself.
+        requester = new org.kdmq.bridge.query.TargetedRequester(identity,
+                m -> publisher.publish(m, ConfirmingPublisher.ON_CONFIRM));
         io.micrometer.core.instrument.Timer answerTime = queryTimer(context, "amqp_to_dmq");
-        responder = new org.kdmq.bridge.query.QueryResponder(context.dmq(), publisher::publish, identity, queryTimeout,
+        // ON_CONFIRM: a confirmed reply only acks its request and records a time, no hop needed.
+        responder = new org.kdmq.bridge.query.QueryResponder(context.dmq(),
+                m -> publisher.publish(m, ConfirmingPublisher.ON_CONFIRM), identity, queryTimeout,
                 Map.of(Subscriber.ORIGIN, Subscriber.FROM_AMQP),
                 nanos -> answerTime.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS));
         for (AmqpServer server : servers) {

@@ -36,10 +36,10 @@ final class StandaloneRequester implements AutoCloseable {
         publisher = new ConfirmingPublisher(maxOutstanding, maxOutstanding * 10);
         try {
             connection = connector.connect(server, "query").get(connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            requester = new TargetedRequester(who, publisher::publish);
+            requester = new TargetedRequester(who, m -> publisher.publish(m, ConfirmingPublisher.ON_CONFIRM));
             requester.listenOn(connection);
             Exchanges.ensure(connection, exchange, "topic");
-            publisher.attach(connection);
+            publisher.attach(connection, connector.writesNeverBlock(server));
         } catch (TimeoutException | ExecutionException | IOException e) {
             close();
             throw new IOException("cannot reach " + server.safeUrl() + " within " + connectTimeout.toMillis() + " ms"

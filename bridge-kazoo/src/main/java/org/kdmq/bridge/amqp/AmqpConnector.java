@@ -89,6 +89,7 @@ public final class AmqpConnector implements AutoCloseable {
             f.useNio();
             f.setNioParams(new com.rabbitmq.client.impl.nio.NioParams()
                     .setWriteQueueFactory(context -> new NonBlockingWriteQueue()));
+            f.setSharedExecutor(InlineDeliveries.INSTANCE);
         }
         return f;
     }

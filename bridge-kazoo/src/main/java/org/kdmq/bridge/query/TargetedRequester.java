@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
@@ -43,7 +44,10 @@ public final class TargetedRequester {
     public final LongAdder timedOut = new LongAdder();
     public final LongAdder unmatched = new LongAdder();
 
-    /** @param who our identity; its Server-ID is the name of the queue replies come to */
+    /**
+     * @param who our identity; its Server-ID is the name of the queue replies come to
+     * @param publish may complete on any thread: only a failure continues, on another thread
+     */
     public TargetedRequester(KazooEnvelope.Identity who,
                              Function<ConfirmingPublisher.Message, CompletableFuture<Void>> publish) {
         this.who = who;
@@ -76,12 +80,19 @@ public final class TargetedRequester {
         ObjectNode reply = KazooEnvelope.asObject(body);
         String msgId = reply == null ? "" : reply.path("Msg-ID").asText("");
         CompletableFuture<ObjectNode> waiting = msgId.isEmpty() ? null : pending.remove(msgId);
-        if (waiting == null || !waiting.complete(reply)) {
+        if (waiting == null || waiting.isDone()) {
             unmatched.increment(); // late (after the timeout), a second reply, or not a reply to us at all
             LOG.debug("event=amqp_reply_unmatched msg_id={}", msgId);
             return;
         }
-        answered.increment();
+        // Deliveries may run on the connection's I/O thread: the caller's continuations run elsewhere.
+        ForkJoinPool.commonPool().execute(() -> {
+            answered.increment(); // before: whoever waits may read it
+            if (!waiting.complete(reply)) {
+                answered.decrement();
+                unmatched.increment(); // timed out meanwhile
+            }
+        });
     }
 
     /** {@link #query(String, RoutingKeyTemplate, ObjectNode, Duration)} with a literal routing key. */
@@ -127,7 +138,8 @@ public final class TargetedRequester {
         publish.apply(new ConfirmingPublisher.Message(exchange, key, props, body))
                 .whenComplete((ok, error) -> {
                     if (error != null) {
-                        reply.completeExceptionally(error);
+                        // The publisher may complete on its connection thread: the caller's continuations run elsewhere.
+                        ForkJoinPool.commonPool().execute(() -> reply.completeExceptionally(error));
                     }
                 });
         return reply;

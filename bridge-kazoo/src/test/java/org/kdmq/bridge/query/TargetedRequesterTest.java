@@ -140,4 +140,34 @@ class TargetedRequesterTest {
         ExecutionException e = assertThrows(ExecutionException.class, () -> reply.get(5, TimeUnit.SECONDS));
         assertInstanceOf(IllegalArgumentException.class, e.getCause());
     }
+
+    /**
+     * On our NIO connections replies are delivered on the connection's I/O thread; whoever asked must
+     * never run there (a blocking continuation would stall every delivery and ack of the connection).
+     */
+    @Test
+    void continuationsNeverRunOnTheConnectionsIoThread() throws Exception {
+        org.kdmq.bridge.amqp.AmqpServer server = org.kdmq.bridge.amqp.AmqpServer.parse(1, TestBroker.uri().toString(), "local");
+        try (org.kdmq.bridge.amqp.AmqpConnector connector = new org.kdmq.bridge.amqp.AmqpConnector(
+                org.kdmq.bridge.amqp.BackoffPolicy.DEFAULT, Duration.ofSeconds(5), null, "kdmq-test");
+             ConfirmingPublisher nioPublisher = new ConfirmingPublisher(100, 1000)) {
+            Connection nio = connector.connect(server, "query").get(30, TimeUnit.SECONDS);
+            try {
+                String id = UUID.randomUUID().toString().substring(0, 8);
+                TargetedRequester onNio = new TargetedRequester(new KazooEnvelope.Identity("t", "kdmq-gateway@test",
+                        "kdmq-gateway@test-" + id + "-targeted"), m -> nioPublisher.publish(m, ConfirmingPublisher.ON_CONFIRM));
+                onNio.listenOn(nio);
+                nioPublisher.attach(nio, connector.writesNeverBlock(server));
+                CompletableFuture<String> thread = onNio.query(exchange, RoutingKeyTemplate.parse(RoutingKeyTemplate.DEFAULT),
+                        (ObjectNode) json.readTree("{\"Event-Category\":\"c\",\"Event-Name\":\"n\"}"), Duration.ofSeconds(10))
+                        .thenApply(reply -> Thread.currentThread().getName());
+                answer(requests.poll(10, TimeUnit.SECONDS), "User", "alice");
+                String ranOn = thread.get(10, TimeUnit.SECONDS);
+                assertTrue(!ranOn.startsWith("rabbitmq-nio"), "continuation ran on " + ranOn);
+                assertEquals(1, onNio.answered.sum());
+            } finally {
+                nio.close();
+            }
+        }
+    }
 }
