@@ -190,9 +190,9 @@ public final class KazooBridge implements GatewayExtension {
         requester = new org.kdmq.bridge.query.TargetedRequester(identity,
                 m -> publisher.publish(m, ConfirmingPublisher.ON_CONFIRM));
         io.micrometer.core.instrument.Timer answerTime = queryTimer(context, "amqp_to_dmq");
-        // ON_CONFIRM: a confirmed reply only acks its request and records a time, no hop needed.
+        // A confirmed reply acks its request: as the confirm arrives where that only queues a frame.
         responder = new org.kdmq.bridge.query.QueryResponder(context.dmq(),
-                m -> publisher.publish(m, ConfirmingPublisher.ON_CONFIRM), identity, queryTimeout,
+                m -> publisher.publish(m, ConfirmingPublisher.ON_CONFIRM_IF_WRITES_NEVER_BLOCK), identity, queryTimeout,
                 Map.of(Subscriber.ORIGIN, Subscriber.FROM_AMQP),
                 nanos -> answerTime.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS));
         for (AmqpServer server : servers) {

@@ -44,6 +44,18 @@ public final class ConfirmingPublisher implements AutoCloseable {
      */
     public static final Executor ON_CONFIRM = Runnable::run;
 
+    /**
+     * {@link #ON_CONFIRM} while the attached connection's writes never block, else the completer thread:
+     * for callers whose continuations write frames (an ack, a publish), which on a blocking connection
+     * must not run on a connection's reader thread.
+     */
+    public static final Executor ON_CONFIRM_IF_WRITES_NEVER_BLOCK = new Executor() {
+        @Override
+        public void execute(Runnable task) {
+            task.run();
+        }
+    };
+
     /** One message to publish. */
     public record Message(String exchange, String routingKey, AMQP.BasicProperties properties, byte[] body) {
     }
@@ -359,9 +371,10 @@ public final class ConfirmingPublisher implements AutoCloseable {
 
     /**
      * On the client's connection thread: the broker acked (or nacked) {@code seq}, or all up to it.
-     * Publishes that asked for {@link #ON_CONFIRM} complete here; the others on the completer thread,
-     * one task per confirm: a callback that acks or publishes on a blocking connection (the subscriber
-     * does) must not write frames from the connection thread, which blocks once the write queue is full.
+     * Publishes that asked for {@link #ON_CONFIRM} complete here, and those that asked for
+     * {@link #ON_CONFIRM_IF_WRITES_NEVER_BLOCK} too when the connection's writes only queue frames; the
+     * others on the completer thread, one task per confirm: a callback that acks or publishes on a
+     * blocking connection must not write frames from a connection's reader thread.
      */
     private void settle(Channel from, long seq, boolean multiple, boolean ack) {
         if (from != channel) {
@@ -385,17 +398,20 @@ public final class ConfirmingPublisher implements AutoCloseable {
         if (buffered > 0) {
             scheduleDrain(); // the confirm window has room again
         }
+        Attachment attached = attachment;
+        boolean writesNeverBlock = attached != null && attached.writesNeverBlock();
         List<Pending> forCompleter = null;
         for (Pending p : settled) {
-            if (p.completion() == null) {
+            Executor completion = p.completion();
+            if (completion == null || completion == ON_CONFIRM_IF_WRITES_NEVER_BLOCK && !writesNeverBlock) {
                 if (forCompleter == null) {
                     forCompleter = new ArrayList<>(settled.size());
                 }
                 forCompleter.add(p);
-            } else if (p.completion() == ON_CONFIRM) {
+            } else if (completion == ON_CONFIRM || completion == ON_CONFIRM_IF_WRITES_NEVER_BLOCK) {
                 finish(p, ack); // no task per message
             } else {
-                p.completion().execute(() -> finish(p, ack));
+                completion.execute(() -> finish(p, ack));
             }
         }
         if (forCompleter != null) {

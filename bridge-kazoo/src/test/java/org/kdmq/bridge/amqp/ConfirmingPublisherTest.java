@@ -178,6 +178,25 @@ class ConfirmingPublisherTest {
         }
     }
 
+    /** Continuations that write frames complete as the confirm arrives only where writes never block. */
+    @ParameterizedTest(name = "writes never block: {0}")
+    @ValueSource(booleans = {true, false})
+    void confirmsCompleteAsTheyArriveOnlyWhereWritesNeverBlockWhenSoAsked(boolean writesNeverBlock) throws Exception {
+        try (BoundExchange broker = new BoundExchange();
+             ConfirmingPublisher publisher = new ConfirmingPublisher(64, 10_000)) {
+            publisher.attach(broker.connection, writesNeverBlock);
+            String thread = publisher.publish(new ConfirmingPublisher.Message(broker.exchange, "k", null, new byte[1]),
+                            ConfirmingPublisher.ON_CONFIRM_IF_WRITES_NEVER_BLOCK)
+                    .thenApply(ignored -> Thread.currentThread().getName())
+                    .get(30, TimeUnit.SECONDS);
+            if (writesNeverBlock) {
+                assertFalse(thread.equals("amqp-confirms") || thread.equals("amqp-publisher"), thread);
+            } else {
+                assertEquals("amqp-confirms", thread);
+            }
+        }
+    }
+
     @Test
     void withoutABrokerMessagesWaitInABoundedBufferAndOverflowFailsLoudly() throws Exception {
         try (ConfirmingPublisher publisher = new ConfirmingPublisher(8, 5)) {
