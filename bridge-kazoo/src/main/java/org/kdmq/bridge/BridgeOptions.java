@@ -52,10 +52,11 @@ public final class BridgeOptions {
             + "query_channel (strings or objects as the flags take) and objects route, query_route (NAME: CHANNEL), added to the flags")
     java.nio.file.Path bridgeConfig;
 
-    @Option(names = "--amqp-io", defaultValue = "nio", paramLabel = "nio|blocking",
-            description = "the AMQP client's socket I/O: nio batches frames into fewer writes; amqps:// always "
-                    + "uses blocking (default: ${DEFAULT-VALUE})")
-    String amqpIo = "nio";
+    @Option(names = "--amqp-io", defaultValue = "netty", paramLabel = "netty|blocking",
+            description = "the AMQP client's socket I/O: netty runs amqp:// connections on the node's UDP network "
+                    + "thread (no hand-offs, batched writes; nio is the former name); blocking gives each a "
+                    + "reader thread. amqps:// always uses blocking (default: ${DEFAULT-VALUE})")
+    String amqpIo = "netty";
 
     @Option(names = "--amqp-heartbeat", defaultValue = "5", description = "heartbeat seconds (default: ${DEFAULT-VALUE})")
     int heartbeatSeconds;

@@ -103,8 +103,8 @@ public final class KazooBridge implements GatewayExtension {
         if ((options.amqpsVerifyPeer & ~1) != 0 || (options.amqpsVerifyHostname & ~1) != 0) {
             throw new IllegalArgumentException("--amqps-verify-peer and --amqps-verify-hostname take 0 or 1");
         }
-        if (!"nio".equals(options.amqpIo) && !"blocking".equals(options.amqpIo)) {
-            throw new IllegalArgumentException("--amqp-io must be nio or blocking: " + options.amqpIo);
+        if (!List.of("netty", "nio", "blocking").contains(options.amqpIo)) {
+            throw new IllegalArgumentException("--amqp-io must be netty or blocking: " + options.amqpIo);
         }
         boolean anyTls = options.connections.stream().anyMatch(c -> c.toLowerCase(java.util.Locale.ROOT).contains("amqps://"));
         try {
@@ -179,13 +179,13 @@ public final class KazooBridge implements GatewayExtension {
         grace = context.shutdownGrace();
         identity = KazooEnvelope.Identity.withTargetedQueue(context.version(), node, null);
         connector = new AmqpConnector(BackoffPolicy.DEFAULT, Duration.ofSeconds(options.heartbeatSeconds), tls, node,
-                options.amqpsVerifyHostname != 0, !"blocking".equals(options.amqpIo));
+                options.amqpsVerifyHostname != 0, !"blocking".equals(options.amqpIo), context.ioLoop());
         publisher = new ConfirmingPublisher(options.maxOutstanding, options.publishBuffer);
         List<PublishingServers.Exchange> exchanges = new ArrayList<>();
         mirrors.forEach(m -> exchanges.add(new PublishingServers.Exchange(m.exchange(), m.type(), m.passive())));
         queryChannels.forEach(q -> exchanges.add(PublishingServers.Exchange.ensure(q.exchange(), "topic")));
         exchanges.add(PublishingServers.Exchange.ensure(org.kdmq.bridge.query.ReplyAddress.TARGETED, "direct"));
-        publishingServers = new PublishingServers(servers, exchanges, publisher, connector::writesNeverBlock);
+        publishingServers = new PublishingServers(servers, exchanges, publisher, connector::ioLoopFor);
         // ON_CONFIRM: a confirmed request needs nothing more, and the requester hands a failure off itself.
         requester = new org.kdmq.bridge.query.TargetedRequester(identity,
                 m -> publisher.publish(m, ConfirmingPublisher.ON_CONFIRM));

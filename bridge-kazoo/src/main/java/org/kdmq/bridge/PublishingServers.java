@@ -26,7 +26,7 @@ final class PublishingServers {
     private final List<AmqpServer> servers;
     private final List<Exchange> exchanges;
     private final ConfirmingPublisher publisher;
-    private final java.util.function.Predicate<AmqpServer> writesNeverBlock;
+    private final java.util.function.Function<AmqpServer, io.netty.channel.EventLoop> ioLoops;
     private final AtomicReference<Connection> publishing = new AtomicReference<>();
     private final Map<Integer, Connection> standby = new ConcurrentHashMap<>();
 
@@ -44,10 +44,10 @@ final class PublishingServers {
         }
     }
 
-    /** @param writesNeverBlock whether a server's connections only queue frames ({@link org.kdmq.bridge.amqp.AmqpConnector#writesNeverBlock}) */
+    /** @param ioLoops the event loop a server's connections run on, null for blocking I/O ({@link org.kdmq.bridge.amqp.AmqpConnector#ioLoopFor}) */
     PublishingServers(List<AmqpServer> servers, List<Exchange> exchanges, ConfirmingPublisher publisher,
-                      java.util.function.Predicate<AmqpServer> writesNeverBlock) {
-        this.writesNeverBlock = writesNeverBlock;
+                      java.util.function.Function<AmqpServer, io.netty.channel.EventLoop> ioLoops) {
+        this.ioLoops = ioLoops;
         this.servers = servers;
         this.exchanges = List.copyOf(new java.util.LinkedHashSet<>(exchanges));
         this.publisher = publisher;
@@ -119,7 +119,7 @@ final class PublishingServers {
             LOG.error("event=amqp_declare_failed server={} error={}", server.safeUrl(), e.getMessage());
         }
         publishing.set(connection);
-        publisher.attach(connection, writesNeverBlock.test(server));
+        publisher.attach(connection, ioLoops.apply(server));
         LOG.info("event=amqp_publishing server={} zone={}", server.safeUrl(), server.zone());
     }
 

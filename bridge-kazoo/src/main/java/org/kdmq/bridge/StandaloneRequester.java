@@ -39,7 +39,7 @@ final class StandaloneRequester implements AutoCloseable {
             requester = new TargetedRequester(who, m -> publisher.publish(m, ConfirmingPublisher.ON_CONFIRM));
             requester.listenOn(connection);
             Exchanges.ensure(connection, exchange, "topic");
-            publisher.attach(connection, connector.writesNeverBlock(server));
+            publisher.attach(connection, connector.ioLoopFor(server));
         } catch (TimeoutException | ExecutionException | IOException e) {
             close();
             throw new IOException("cannot reach " + server.safeUrl() + " within " + connectTimeout.toMillis() + " ms"

@@ -3,6 +3,16 @@ package org.kdmq.bridge.amqp;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.RecoveryDelayHandler;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
@@ -34,7 +44,11 @@ public final class AmqpConnector implements AutoCloseable {
     });
     private final java.util.Set<CompletableFuture<Connection>> pending = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
-    private final boolean nio;
+    private static final int CLOSE_TIMEOUT_MS = 2000;
+    private final java.util.Set<Connection> opened = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final boolean eventDriven;
+    private final EventLoop ioLoop;
+    private final EventLoopGroup ownLoop;
 
     /**
      * @param tls for amqps:// servers; null means the JVM's default trust (verifying the server)
@@ -46,34 +60,46 @@ public final class AmqpConnector implements AutoCloseable {
     /** @param verifyHostname amqps_verify_hostname: check the broker's certificate names its host */
     public AmqpConnector(BackoffPolicy backoff, Duration heartbeat, SSLContext tls, String connectionName,
                          boolean verifyHostname) {
-        this(backoff, heartbeat, tls, connectionName, verifyHostname, true);
+        this(backoff, heartbeat, tls, connectionName, verifyHostname, true, null);
     }
 
     /**
-     * @param nio the client's NIO mode (the default): frames queued by publishers go out in batched
-     *            writes from one I/O thread, where the blocking mode writes and flushes the socket once
-     *            per publish. Measured on the publish benchmark: about 20 % more messages per second.
-     *            amqps:// connections always use blocking I/O.
+     * @param eventDriven amqp:// connections run on a Netty event loop (the client's Netty I/O layer):
+     *                    a publish there only queues frames, flushed in batches, and confirms and
+     *                    deliveries are handled on that loop. Otherwise (and always for amqps://) each
+     *                    connection has a reader thread and writes block on the socket.
+     * @param ioLoop      the event loop those connections run on; null: a thread of the connector's own.
+     *                    Giving it the loop that reads the SIP traffic to be published keeps a message on
+     *                    one thread from KDMQ request to confirm to SIP answer.
      */
     public AmqpConnector(BackoffPolicy backoff, Duration heartbeat, SSLContext tls, String connectionName,
-                         boolean verifyHostname, boolean nio) {
-        this.nio = nio;
+                         boolean verifyHostname, boolean eventDriven, EventLoop ioLoop) {
+        this.eventDriven = eventDriven;
         this.verifyHostname = verifyHostname;
         this.backoff = backoff;
         this.heartbeat = heartbeat;
         this.tls = tls;
         this.connectionName = connectionName;
+        if (ioLoop != null || !eventDriven) {
+            this.ownLoop = null;
+            this.ioLoop = ioLoop;
+        } else {
+            this.ownLoop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("amqp-io", true),
+                    Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+            this.ioLoop = ownLoop.next();
+        }
     }
 
     ConnectionFactory factory(AmqpServer server) throws GeneralSecurityException, IOException {
         ConnectionFactory f = new ConnectionFactory();
-        try {
-            f.setUri(server.uri());
-        } catch (java.net.URISyntaxException e) {
-            throw new IOException("bad AMQP URL " + server.safeUrl(), e);
-        }
+        f.setUri(server.uri());
         if (server.tls()) {
-            f.useSslProtocol(tls != null ? tls : SSLContext.getDefault());
+            // setUri(amqps://...) already turned host name verification on, and useSslProtocol(SSLContext)
+            // would too (client 5.2x on): amqps_verify_hostname 0 must be able to turn it off.
+            SSLContext context = tls != null ? tls : SSLContext.getDefault();
+            f.setSslContextFactory(name -> context);
+            f.setSocketFactory(context.getSocketFactory());
+            f.setSocketConfigurator(com.rabbitmq.client.SocketConfigurators.defaultConfigurator());
             if (verifyHostname) {
                 f.enableHostnameVerification();
             }
@@ -85,23 +111,23 @@ public final class AmqpConnector implements AutoCloseable {
         f.setRequestedHeartbeat((int) heartbeat.toSeconds());
         f.setRequestedChannelMax(2047); // 0 would mean "no limit" to some brokers and clients: never ask for it
         f.setConnectionTimeout(5000);
-        if (writesNeverBlock(server)) {
-            f.useNio();
-            f.setNioParams(new com.rabbitmq.client.impl.nio.NioParams()
-                    .setWriteQueueFactory(context -> new NonBlockingWriteQueue()));
+        if (ioLoopFor(server) != null) {
+            // One loop for every connection of ours, also after a recovery reconnects: a publisher
+            // keeps publishing on the thread that owns the socket.
+            f.netty().eventLoopGroup(ioLoop).bootstrapCustomizer(b -> b.channel(
+                    ioLoop instanceof IoEventLoop loop && loop.isIoType(EpollIoHandler.class)
+                            ? EpollSocketChannel.class : NioSocketChannel.class));
             f.setSharedExecutor(InlineDeliveries.INSTANCE);
         }
         return f;
     }
 
     /**
-     * Whether writing frames to this server's connections only queues them (NIO with our
-     * {@link NonBlockingWriteQueue}), so a publish may run on a thread that must not block. Not for
-     * amqps://: the client's NIO TLS has a record of handshake stalls (rabbitmq-java-client #715,
-     * #1280), and stalled against the TLS listener of our AmqpsTest; those connections use blocking I/O.
+     * The event loop this server's connections run on, where a publish only queues frames; null when
+     * they use blocking I/O (the flag, or amqps://: those keep the client's proven blocking TLS).
      */
-    public boolean writesNeverBlock(AmqpServer server) {
-        return nio && !server.tls();
+    public EventLoop ioLoopFor(AmqpServer server) {
+        return eventDriven && !server.tls() ? ioLoop : null;
     }
 
     /** Connects, retrying with backoff; the future fails only when the connector is closed first. */
@@ -128,6 +154,10 @@ public final class AmqpConnector implements AutoCloseable {
     private void tryOnce(AmqpServer server, String purpose, int n, CompletableFuture<Connection> result) {
         try {
             Connection c = factory(server).newConnection(connectionName + " " + purpose);
+            opened.add(c);
+            if (closed) {
+                closeQuietly(c);
+            }
             LOG.info("event=amqp_connected server={} zone={} purpose={}", server.safeUrl(), server.zone(), purpose);
             result.complete(c);
         } catch (Exception e) {
@@ -142,11 +172,26 @@ public final class AmqpConnector implements AutoCloseable {
         }
     }
 
+    /** Closes every connection it opened (they need their event loop to say goodbye), then that loop if its own. */
     @Override
     public void close() {
         closed = true;
         retries.shutdownNow();
         // Attempts still waiting for their next try will never run: say so to whoever waits.
         pending.forEach(f -> f.completeExceptionally(new IOException("connector closed before connecting")));
+        opened.forEach(AmqpConnector::closeQuietly);
+        if (ownLoop != null) {
+            ownLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            if (c.isOpen()) {
+                c.close(CLOSE_TIMEOUT_MS);
+            }
+        } catch (Exception ignored) {
+            // closed meanwhile, or the broker is gone: nothing left to say goodbye to
+        }
     }
 }

@@ -5,6 +5,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
+import io.netty.channel.EventLoop;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -26,10 +27,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Publishes with RabbitMQ publisher confirms: each publish completes when the broker acks it
- * (at-least-once), fails when it nacks. Callers never block. On a connection whose writes only queue
- * frames ({@link AmqpConnector#writesNeverBlock}) a publish goes out on the caller's thread, under one
- * lock that keeps sequence numbers and publishes in step; on a blocking one, one owner thread publishes
- * for everybody. Channel set-up (which waits for the broker) always runs on the owner thread. With no
+ * (at-least-once), fails when it nacks. Callers never block. Frames are written by one thread only: on
+ * an event-driven connection ({@link AmqpConnector#ioLoopFor}) its event loop, where a publish from
+ * that loop goes out at once and one from elsewhere is handed over (a task per batch, not per message);
+ * on a blocking one, one owner thread. One lock keeps sequence numbers and publishes in step. Channel
+ * set-up (which waits for the broker) always runs on the owner thread. With no
  * broker, or more than {@code maxOutstanding} unconfirmed, messages wait in a bounded buffer; when that
  * is full a publish fails at once ("buffer full"), counted, never dropped silently. After a connection
  * recovery every unconfirmed message is sent again (the broker may see it twice; consumers dedupe by
@@ -45,9 +47,9 @@ public final class ConfirmingPublisher implements AutoCloseable {
     public static final Executor ON_CONFIRM = Runnable::run;
 
     /**
-     * {@link #ON_CONFIRM} while the attached connection's writes never block, else the completer thread:
-     * for callers whose continuations write frames (an ack, a publish), which on a blocking connection
-     * must not run on a connection's reader thread.
+     * {@link #ON_CONFIRM} while the attached connection is event-driven, else the completer thread: for
+     * callers whose continuations write frames (an ack, a publish), which on a blocking connection must
+     * not run on a connection's reader thread.
      */
     public static final Executor ON_CONFIRM_IF_WRITES_NEVER_BLOCK = new Executor() {
         @Override
@@ -64,15 +66,17 @@ public final class ConfirmingPublisher implements AutoCloseable {
     private record Pending(Message message, CompletableFuture<Void> done, Executor completion) {
     }
 
-    /** The connection publishing runs on, and whether its writes only queue frames. */
-    private record Attachment(Connection connection, boolean writesNeverBlock) {
+    /** The connection publishing runs on, and its event loop (null: blocking I/O, the owner writes). */
+    private record Attachment(Connection connection, EventLoop ioLoop) {
     }
 
     private final int maxOutstanding;
     private final int bufferSize;
+    private volatile Thread ownerThread;
     private final ExecutorService owner = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "amqp-publisher");
         t.setDaemon(true);
+        ownerThread = t;
         return t;
     });
     private final ExecutorService completer = Executors.newSingleThreadExecutor(r -> {
@@ -87,11 +91,11 @@ public final class ConfirmingPublisher implements AutoCloseable {
     // Written under the lock; volatile because confirms check which channel they came from.
     private volatile Channel channel;
     private final ConcurrentSkipListMap<Long, Pending> unconfirmed = new ConcurrentSkipListMap<>();
-    // Publishes handed to the owner thread (blocking connections, or before one is attached).
+    // Publishes handed to the writing thread by other threads.
     private final Queue<Pending> incoming = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
-    // Set under the lock once the previous connection's channel is left: a caller never publishes on
-    // its own thread to a connection whose writes may block.
+    // Set under the lock once the previous connection's channel is left: which thread writes frames
+    // changes only while no channel is open.
     private volatile Attachment attachment;
     private final LongAdder published = new LongAdder();
     private final LongAdder confirmed = new LongAdder();
@@ -108,9 +112,9 @@ public final class ConfirmingPublisher implements AutoCloseable {
         this.bufferSize = bufferSize;
     }
 
-    /** {@link #attach(Connection, boolean)} for a connection whose writes may block. */
+    /** {@link #attach(Connection, EventLoop)} for a connection with blocking I/O. */
     public void attach(Connection connection) {
-        attach(connection, false);
+        attach(connection, null);
     }
 
     /**
@@ -118,15 +122,15 @@ public final class ConfirmingPublisher implements AutoCloseable {
      * Attaching another connection later moves publishing there (failover): what the old one had not
      * confirmed is sent again on the new one.
      *
-     * @param writesNeverBlock the connection only queues frames ({@link AmqpConnector#writesNeverBlock}):
-     *                         callers may publish on their own thread
+     * @param ioLoop the event loop the connection runs on ({@link AmqpConnector#ioLoopFor}); null for
+     *               blocking I/O
      */
-    public void attach(Connection connection, boolean writesNeverBlock) {
+    public void attach(Connection connection, EventLoop ioLoop) {
         owner.execute(() -> {
             Channel old;
             synchronized (lock) {
                 old = leaveChannel();
-                attachment = new Attachment(connection, writesNeverBlock);
+                attachment = new Attachment(connection, ioLoop);
             }
             closeQuietly(old);
             openChannel();
@@ -231,8 +235,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
      */
     public CompletableFuture<Void> publish(Message message, Executor completion) {
         Pending p = new Pending(message, new CompletableFuture<>(), completion);
-        Attachment attached = attachment;
-        if (attached != null && attached.writesNeverBlock()) {
+        if (onWritingThread()) {
             boolean accepted;
             boolean open;
             synchronized (lock) {
@@ -252,14 +255,31 @@ public final class ConfirmingPublisher implements AutoCloseable {
     }
 
     /**
-     * One owner-thread task takes everything published since the last one: under load a task per
-     * batch, not a thread hand-off (and a wake-up) per message.
+     * Whether this thread writes the channel's frames: the connection's event loop, or the owner for
+     * blocking I/O. The Netty I/O layer queues a write from another thread as a task per frame, behind
+     * the loop's own writes: two writing threads could interleave one message's frames with another's.
+     */
+    private boolean onWritingThread() {
+        Attachment attached = attachment;
+        EventLoop loop = attached == null ? null : attached.ioLoop();
+        return loop != null ? loop.inEventLoop() : Thread.currentThread() == ownerThread;
+    }
+
+    private Executor writingThread() {
+        Attachment attached = attachment;
+        return attached != null && attached.ioLoop() != null ? attached.ioLoop() : owner;
+    }
+
+    /**
+     * One task on the writing thread takes everything published elsewhere since the last one: under
+     * load a task per batch, not a thread hand-off (and a wake-up) per message.
      */
     private void scheduleDrain() {
         if (drainScheduled.compareAndSet(false, true)) {
             try {
-                owner.execute(this::drainOnOwner);
+                writingThread().execute(this::drainHere);
             } catch (RejectedExecutionException e) {
+                drainScheduled.set(false);
                 Pending p;
                 while ((p = incoming.poll()) != null) {
                     p.done().completeExceptionally(new IOException("publisher closed"));
@@ -268,7 +288,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
         }
     }
 
-    private void drainOnOwner() {
+    private void drainHere() {
         drainScheduled.set(false); // before polling: a publish after this point schedules another run
         List<Pending> refused;
         synchronized (lock) {
@@ -314,8 +334,18 @@ public final class ConfirmingPublisher implements AutoCloseable {
         return channel != null && channel.isOpen() && unconfirmed.size() < maxOutstanding && buffer.isEmpty();
     }
 
-    /** Under the lock: sends buffered messages while the channel is open and the confirm window has room. */
+    /**
+     * Under the lock: sends buffered messages while the channel is open and the confirm window has room;
+     * on another thread than the writing one, asks that one to.
+     */
     private void drain() {
+        if (!onWritingThread()) {
+            buffered = buffer.size();
+            if (!buffer.isEmpty()) {
+                scheduleDrain();
+            }
+            return;
+        }
         while (!buffer.isEmpty() && channel != null && channel.isOpen() && unconfirmed.size() < maxOutstanding) {
             Pending p = buffer.peekFirst();
             try {
@@ -372,7 +402,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
     /**
      * On the client's connection thread: the broker acked (or nacked) {@code seq}, or all up to it.
      * Publishes that asked for {@link #ON_CONFIRM} complete here, and those that asked for
-     * {@link #ON_CONFIRM_IF_WRITES_NEVER_BLOCK} too when the connection's writes only queue frames; the
+     * {@link #ON_CONFIRM_IF_WRITES_NEVER_BLOCK} too when the connection is event-driven; the
      * others on the completer thread, one task per confirm: a callback that acks or publishes on a
      * blocking connection must not write frames from a connection's reader thread.
      */
@@ -399,11 +429,11 @@ public final class ConfirmingPublisher implements AutoCloseable {
             scheduleDrain(); // the confirm window has room again
         }
         Attachment attached = attachment;
-        boolean writesNeverBlock = attached != null && attached.writesNeverBlock();
+        boolean eventDriven = attached != null && attached.ioLoop() != null;
         List<Pending> forCompleter = null;
         for (Pending p : settled) {
             Executor completion = p.completion();
-            if (completion == null || completion == ON_CONFIRM_IF_WRITES_NEVER_BLOCK && !writesNeverBlock) {
+            if (completion == null || completion == ON_CONFIRM_IF_WRITES_NEVER_BLOCK && !eventDriven) {
                 if (forCompleter == null) {
                     forCompleter = new ArrayList<>(settled.size());
                 }

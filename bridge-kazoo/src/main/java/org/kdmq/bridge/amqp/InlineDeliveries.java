@@ -5,16 +5,16 @@ import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The consumer executor of our NIO connections: deliveries run on the connection's I/O thread that
- * read them, where the client's default hands each one to a pool thread (a wake-up per delivery,
- * which on the small VMs we measure on costs more than the delivery's own work).
+ * The consumer executor of our event-driven connections: deliveries run on the event loop that read
+ * them, where the client's default hands each one to a pool thread (a wake-up per delivery, which on
+ * the small VMs we measure on costs more than the delivery's own work).
  *
  * <p>Safe only because nothing we run for a delivery blocks: our consumers parse, send KDMQ
- * asynchronously and ack or reject, and on a NIO connection an ack only queues a frame
- * ({@link NonBlockingWriteQueue}). A consumer that made a synchronous channel call (a declare, a
- * {@code basicQos}) from a delivery would wait for the thread it runs on; ours do not, and
- * {@code TargetedRequester} hands replies on so callers' continuations never run here. Blocking-I/O
- * connections keep the client's pool: an ack there writes the socket, and must not on its reader.
+ * asynchronously and ack or reject, and on the event loop an ack only queues a frame. A consumer that
+ * made a synchronous channel call (a declare, a {@code basicQos}) from a delivery would wait for the
+ * thread it runs on; ours do not, and {@code TargetedRequester} hands replies on so callers'
+ * continuations never run here. Blocking-I/O connections keep the client's pool: an ack there writes
+ * the socket, and must not on its reader.
  */
 final class InlineDeliveries extends AbstractExecutorService {
     static final InlineDeliveries INSTANCE = new InlineDeliveries();

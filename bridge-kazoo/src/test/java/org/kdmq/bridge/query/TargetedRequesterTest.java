@@ -142,7 +142,7 @@ class TargetedRequesterTest {
     }
 
     /**
-     * On our NIO connections replies are delivered on the connection's I/O thread; whoever asked must
+     * On our event-driven connections replies are delivered on the connection's event loop; whoever asked must
      * never run there (a blocking continuation would stall every delivery and ack of the connection).
      */
     @Test
@@ -157,13 +157,13 @@ class TargetedRequesterTest {
                 TargetedRequester onNio = new TargetedRequester(new KazooEnvelope.Identity("t", "kdmq-gateway@test",
                         "kdmq-gateway@test-" + id + "-targeted"), m -> nioPublisher.publish(m, ConfirmingPublisher.ON_CONFIRM));
                 onNio.listenOn(nio);
-                nioPublisher.attach(nio, connector.writesNeverBlock(server));
+                nioPublisher.attach(nio, connector.ioLoopFor(server));
                 CompletableFuture<String> thread = onNio.query(exchange, RoutingKeyTemplate.parse(RoutingKeyTemplate.DEFAULT),
                         (ObjectNode) json.readTree("{\"Event-Category\":\"c\",\"Event-Name\":\"n\"}"), Duration.ofSeconds(10))
                         .thenApply(reply -> Thread.currentThread().getName());
                 answer(requests.poll(10, TimeUnit.SECONDS), "User", "alice");
                 String ranOn = thread.get(10, TimeUnit.SECONDS);
-                assertTrue(!ranOn.startsWith("rabbitmq-nio"), "continuation ran on " + ranOn);
+                assertTrue(!ranOn.startsWith("amqp-io"), "continuation ran on " + ranOn);
                 assertEquals(1, onNio.answered.sum());
             } finally {
                 nio.close();

@@ -75,5 +75,14 @@ public interface GatewayExtension extends AutoCloseable {
 
         /** How long a stop may take to finish in-flight work. */
         java.time.Duration shutdownGrace();
+
+        /**
+         * A network thread of the node's, for an extension's own connections: the one reading the UDP
+         * listener, where most DMQ traffic arrives. Work passed between those connections and SIP then
+         * stays on one thread. Code running on it must never block. Null: run your own.
+         */
+        default io.netty.channel.EventLoop ioLoop() {
+            return null;
+        }
     }
 }

@@ -8,8 +8,9 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -77,11 +78,11 @@ public final class AdminServer implements AutoCloseable {
 
     /** Binds; throws BindException naming the address when it is taken. */
     public void start() throws BindException {
-        group = new NioEventLoopGroup(1, r -> {
+        group = new MultiThreadIoEventLoopGroup(1, r -> {
             Thread t = new Thread(r, "admin-http");
             t.setDaemon(true);
             return t;
-        });
+        }, NioIoHandler.newFactory());
         ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override

@@ -257,6 +257,11 @@ public final class GatewayServer implements AutoCloseable {
             public java.time.Duration shutdownGrace() {
                 return config.shutdownGrace();
             }
+
+            @Override
+            public io.netty.channel.EventLoop ioLoop() {
+                return transport.mainLoop();
+            }
         });
         extensions.add(extension);
         LOG.info("event=extension_started name={}", extension.name());

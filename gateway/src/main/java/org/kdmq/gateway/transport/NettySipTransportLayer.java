@@ -9,15 +9,18 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketChannel;
@@ -92,10 +95,9 @@ public final class NettySipTransportLayer implements SipTransportLayer {
         } catch (GeneralSecurityException e) {
             throw new IOException("TLS setup failed: " + e.getMessage(), e);
         }
-        bossGroup = epoll ? new EpollEventLoopGroup(1, new DefaultThreadFactory("sip-accept", true))
-                : new NioEventLoopGroup(1, new DefaultThreadFactory("sip-accept", true));
-        ioGroup = epoll ? new EpollEventLoopGroup(settings.ioThreads(), new DefaultThreadFactory("sip-io", true))
-                : new NioEventLoopGroup(settings.ioThreads(), new DefaultThreadFactory("sip-io", true));
+        bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("sip-accept", true), ioHandlers());
+        ioGroup = new MultiThreadIoEventLoopGroup(settings.ioThreads(), new DefaultThreadFactory("sip-io", true),
+                ioHandlers());
         try {
             if (settings.udp() != null) {
                 Bootstrap udp = new Bootstrap().group(ioGroup)
@@ -182,6 +184,15 @@ public final class NettySipTransportLayer implements SipTransportLayer {
             pool.entrySet().removeIf(e -> e.getValue().isDone() && !e.getValue().isCompletedExceptionally()
                     && e.getValue().getNow(null) == ch);
         });
+    }
+
+    private IoHandlerFactory ioHandlers() {
+        return epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    }
+
+    /** The network thread reading the UDP listener (without one, one of the others). */
+    public EventLoop mainLoop() {
+        return udpChannel != null ? udpChannel.eventLoop() : ioGroup.next();
     }
 
     public TransportStats stats() {
