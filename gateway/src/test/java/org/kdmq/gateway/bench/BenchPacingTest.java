@@ -133,4 +133,38 @@ class BenchPacingTest {
         assertTrue(stats.latencies().valuesAreEquivalent(5000, stats.latencies().getMaxValue()),
                 "the first measured message was due at 10 ms, sent at 12 ms and done at 15 ms");
     }
+
+    @Test
+    void aFullClosedLoopWindowIsRefilledInBurstsOfASixteenth() throws Exception {
+        Pacing pacing = Pacing.closedLoop(32, NanoClock.SYSTEM);
+        java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
+        Thread generator = new Thread(() -> {
+            try {
+                for (long i = 0; i < 36; i++) {
+                    pacing.awaitTurn(i);
+                    sent.incrementAndGet();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        generator.start();
+        awaitWaiting(generator, sent, 32);
+        pacing.completed(); // 31 unanswered: the generator is not woken for one answer
+        assertEquals(32, sent.get());
+        pacing.completed(); // 30 = 32 - 32/16: it may refill the window
+        awaitWaiting(generator, sent, 34);
+        pacing.completed();
+        pacing.completed();
+        generator.join(10_000);
+        assertEquals(36, sent.get());
+    }
+
+    private static void awaitWaiting(Thread generator, java.util.concurrent.atomic.AtomicInteger sent, int expected) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (!(sent.get() == expected && generator.getState() == Thread.State.WAITING)) {
+            assertTrue(System.nanoTime() < deadline, "sent " + sent.get() + ", expected " + expected);
+            Thread.onSpinWait();
+        }
+    }
 }
