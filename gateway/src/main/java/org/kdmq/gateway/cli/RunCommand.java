@@ -143,7 +143,7 @@ public final class RunCommand implements Callable<Integer> {
             description = "error, warn, info, debug (debug shows SIP messages) or trace (default: ${DEFAULT-VALUE})")
     String logLevel;
 
-    @Option(names = "--io-threads", defaultValue = "0", description = "SIP network threads (0: one per two cores, at least one) (default: ${DEFAULT-VALUE})")
+    @Option(names = "--io-threads", defaultValue = "0", description = "SIP network threads (0: twice the cores) (default: ${DEFAULT-VALUE})")
     int ioThreads;
 
     @Option(names = "--max-pending-requests", defaultValue = "5000", description = "channel requests this node may "

@@ -15,7 +15,7 @@ import org.kdmq.gateway.transport.TlsConfig;
  * @param t1 RFC 3261 T1; @param t2 T2; @param timerF how long a request may go unanswered (fr_timer)
  * @param adminListen the admin HTTP endpoint, or null for none
  * @param adminAuth  null, "user:password" or "Bearer TOKEN"
- * @param ioThreads  Netty event-loop threads for SIP (0: one per two cores, at least one)
+ * @param ioThreads  Netty event-loop threads for SIP (0: Netty's default, twice the cores)
  */
 public record GatewayConfig(DmqSettings dmq, InetSocketAddress sipListen, InetSocketAddress tlsListen, TlsConfig tls,
                             Duration t1, Duration t2, Duration timerF, InetSocketAddress adminListen, String adminAuth,

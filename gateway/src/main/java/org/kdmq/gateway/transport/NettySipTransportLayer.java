@@ -96,7 +96,7 @@ public final class NettySipTransportLayer implements SipTransportLayer {
             throw new IOException("TLS setup failed: " + e.getMessage(), e);
         }
         bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("sip-accept", true), ioHandlers());
-        ioGroup = new MultiThreadIoEventLoopGroup(ioThreads(settings), new DefaultThreadFactory("sip-io", true),
+        ioGroup = new MultiThreadIoEventLoopGroup(settings.ioThreads(), new DefaultThreadFactory("sip-io", true),
                 ioHandlers());
         try {
             if (settings.udp() != null) {
@@ -184,17 +184,6 @@ public final class NettySipTransportLayer implements SipTransportLayer {
             pool.entrySet().removeIf(e -> e.getValue().isDone() && !e.getValue().isCompletedExceptionally()
                     && e.getValue().getNow(null) == ch);
         });
-    }
-
-    /**
-     * 0: one network thread per two cores (at least one). Their work (parsing, transactions, publishing)
-     * is CPU-bound, and one UDP socket is read by one thread whatever their number: more threads only
-     * spread TCP connections, so that a message hops between threads (a wake-up each) on its way from
-     * one connection to another, and leave fewer cores to the workers and the broker.
-     */
-    static int ioThreads(TransportSettings settings) {
-        return settings.ioThreads() > 0 ? settings.ioThreads()
-                : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     }
 
     private IoHandlerFactory ioHandlers() {

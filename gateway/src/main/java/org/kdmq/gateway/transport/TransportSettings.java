@@ -10,7 +10,7 @@ import org.kdmq.gateway.sip.codec.SipLimits;
  * ephemeral port (tests), reported by {@link SipTransportLayer#localAddress}.
  *
  * @param idleTimeout  outbound and accepted TCP/TLS connections idle this long are closed
- * @param ioThreads    Netty event-loop threads (0: one per two cores, at least one)
+ * @param ioThreads    Netty event-loop threads (0: Netty's default, 2 x cores)
  */
 public record TransportSettings(InetSocketAddress udp, InetSocketAddress tcp, InetSocketAddress tls, TlsConfig tlsConfig,
                                 SipLimits limits, Duration idleTimeout, Duration connectTimeout, int ioThreads) {
