@@ -118,4 +118,26 @@ class AmqpConnectorTest {
             }
         }
     }
+
+    /**
+     * Closing the connector says goodbye on every connection it opened, while their event loop still
+     * runs: closing its own loop first left a later connection.close() waiting out its timeouts (the
+     * amqp-query command hung for 20 s on exit).
+     */
+    @Test
+    void closingTheConnectorClosesItsConnectionsPromptly() throws Exception {
+        AmqpServer server = AmqpServer.parse(1, TestBroker.uri().toString(), "local");
+        AmqpConnector connector = new AmqpConnector(BackoffPolicy.DEFAULT, Duration.ofSeconds(5), null, "kdmq-test");
+        Connection publisher = connector.connect(server, "publisher").get(30, TimeUnit.SECONDS);
+        Connection consumer = connector.connect(server, "consumer").get(30, TimeUnit.SECONDS);
+        assertTrue(publisher.isOpen() && consumer.isOpen());
+        long start = System.nanoTime();
+        connector.close();
+        long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertFalse(publisher.isOpen(), "publisher connection closed");
+        assertFalse(consumer.isOpen(), "consumer connection closed");
+        assertTrue(took < 10_000, "closed in " + took + " ms, not after the client's timeouts");
+        // Whoever closes it again afterwards (the bridge's own close does) gets the client's usual refusal.
+        assertThrows(com.rabbitmq.client.AlreadyClosedException.class, publisher::close);
+    }
 }
