@@ -222,7 +222,7 @@ perftest() {
   # PerfTest's average over the last SECS seconds, as ours is measured after its warm-up
   pt=$(grep -o 'time [0-9.]* s, sent: [0-9]* msg/s' "$WORK/perftest.txt" | awk -v w=$PWARM '{t=$2+0; if (t > w) {s+=$5; n++}} END {print (n ? int(s/n) : 0)}')
 }
-declare -A ours_rate ours_json
+declare -A ours_rate
 for t in udp tcp; do
   [ "$t" = tcp ] && perftest
   echo "publish: ours over $t"
@@ -249,7 +249,7 @@ echo "query: 1000/s"
   --echo-channel dir --amqp-connection "$AMQP" --subscribe 'kdmq_bench_q:topic:kdmq-bench-q:bench.#' \
   --query-route consumer-event-bench-query=dir > "$WORK/query.log" 2>&1 & PIDS+=($!)
 wait_port 8194; sleep 2
-# Warmed up twice as long as the others: at 1000/s the per-query code reaches C2's thresholds (about
+# Warmed up twice as long as the broadcast runs: at 1000/s the per-query code reaches C2's thresholds (about
 # 15,000 calls) only after some 15 s, and until then the node spends half again the CPU per query.
 "${JAVA[@]}" -jar "$JAR" amqp-bench --amqp-connection "$AMQP" -e kdmq_bench_q --rate 1000 --duration "$SECS" \
   --warmup $((2 * WARM)) --json 2>/dev/null | tail -1 > "$WORK/query.json" || true

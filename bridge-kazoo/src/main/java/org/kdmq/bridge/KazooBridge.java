@@ -192,7 +192,7 @@ public final class KazooBridge implements GatewayExtension {
         io.micrometer.core.instrument.Timer answerTime = queryTimer(context, "amqp_to_dmq");
         // A confirmed reply acks its request: as the confirm arrives where that only queues a frame.
         responder = new org.kdmq.bridge.query.QueryResponder(context.dmq(),
-                m -> publisher.publish(m, ConfirmingPublisher.ON_CONFIRM_IF_WRITES_NEVER_BLOCK), identity, queryTimeout,
+                m -> publisher.publish(m, ConfirmingPublisher.ON_CONFIRM_IF_EVENT_DRIVEN), identity, queryTimeout,
                 Map.of(Subscriber.ORIGIN, Subscriber.FROM_AMQP),
                 nanos -> answerTime.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS));
         for (AmqpServer server : servers) {

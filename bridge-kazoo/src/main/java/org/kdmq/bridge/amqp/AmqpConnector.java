@@ -31,6 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class AmqpConnector implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AmqpConnector.class);
+    private static final int CLOSE_TIMEOUT_MS = 2000;
 
     private final BackoffPolicy backoff;
     private final Duration heartbeat;
@@ -44,7 +45,7 @@ public final class AmqpConnector implements AutoCloseable {
     });
     private final java.util.Set<CompletableFuture<Connection>> pending = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
-    private static final int CLOSE_TIMEOUT_MS = 2000;
+    // Open connections of ours, closed with the connector; one its owner closes leaves by itself.
     private final java.util.Set<Connection> opened = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final boolean eventDriven;
     private final EventLoop ioLoop;
@@ -155,6 +156,12 @@ public final class AmqpConnector implements AutoCloseable {
         try {
             Connection c = factory(server).newConnection(connectionName + " " + purpose);
             opened.add(c);
+            // Only an application close ends a connection for good: recovery reopens the others.
+            c.addShutdownListener(cause -> {
+                if (cause.isInitiatedByApplication()) {
+                    opened.remove(c);
+                }
+            });
             if (closed) {
                 closeQuietly(c);
             }

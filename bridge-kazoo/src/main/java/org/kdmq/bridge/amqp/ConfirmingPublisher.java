@@ -51,7 +51,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
      * callers whose continuations write frames (an ack, a publish), which on a blocking connection must
      * not run on a connection's reader thread.
      */
-    public static final Executor ON_CONFIRM_IF_WRITES_NEVER_BLOCK = new Executor() {
+    public static final Executor ON_CONFIRM_IF_EVENT_DRIVEN = new Executor() {
         @Override
         public void execute(Runnable task) {
             task.run();
@@ -402,7 +402,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
     /**
      * On the client's connection thread: the broker acked (or nacked) {@code seq}, or all up to it.
      * Publishes that asked for {@link #ON_CONFIRM} complete here, and those that asked for
-     * {@link #ON_CONFIRM_IF_WRITES_NEVER_BLOCK} too when the connection is event-driven; the
+     * {@link #ON_CONFIRM_IF_EVENT_DRIVEN} too when the connection is event-driven; the
      * others on the completer thread, one task per confirm: a callback that acks or publishes on a
      * blocking connection must not write frames from a connection's reader thread.
      */
@@ -433,12 +433,12 @@ public final class ConfirmingPublisher implements AutoCloseable {
         List<Pending> forCompleter = null;
         for (Pending p : settled) {
             Executor completion = p.completion();
-            if (completion == null || completion == ON_CONFIRM_IF_WRITES_NEVER_BLOCK && !eventDriven) {
+            if (completion == null || completion == ON_CONFIRM_IF_EVENT_DRIVEN && !eventDriven) {
                 if (forCompleter == null) {
                     forCompleter = new ArrayList<>(settled.size());
                 }
                 forCompleter.add(p);
-            } else if (completion == ON_CONFIRM || completion == ON_CONFIRM_IF_WRITES_NEVER_BLOCK) {
+            } else if (completion == ON_CONFIRM || completion == ON_CONFIRM_IF_EVENT_DRIVEN) {
                 finish(p, ack); // no task per message
             } else {
                 completion.execute(() -> finish(p, ack));

@@ -199,12 +199,12 @@ class ConfirmingPublisherTest {
     /** Continuations that write frames complete as the confirm arrives only on an event-driven connection. */
     @ParameterizedTest(name = "event-driven: {0}")
     @ValueSource(booleans = {true, false})
-    void confirmsCompleteAsTheyArriveOnlyWhereWritesNeverBlockWhenSoAsked(boolean eventDriven) throws Exception {
+    void confirmsCompleteAsTheyArriveOnlyOnAnEventDrivenConnectionWhenSoAsked(boolean eventDriven) throws Exception {
         try (BoundExchange broker = new BoundExchange(eventDriven);
              ConfirmingPublisher publisher = new ConfirmingPublisher(64, 10_000)) {
             publisher.attach(broker.connection, broker.ioLoop);
             String thread = publisher.publish(new ConfirmingPublisher.Message(broker.exchange, "k", null, new byte[1]),
-                            ConfirmingPublisher.ON_CONFIRM_IF_WRITES_NEVER_BLOCK)
+                            ConfirmingPublisher.ON_CONFIRM_IF_EVENT_DRIVEN)
                     .thenApply(ignored -> Thread.currentThread().getName())
                     .get(30, TimeUnit.SECONDS);
             if (eventDriven) {

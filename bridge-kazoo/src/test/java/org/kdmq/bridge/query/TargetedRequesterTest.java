@@ -150,23 +150,23 @@ class TargetedRequesterTest {
         org.kdmq.bridge.amqp.AmqpServer server = org.kdmq.bridge.amqp.AmqpServer.parse(1, TestBroker.uri().toString(), "local");
         try (org.kdmq.bridge.amqp.AmqpConnector connector = new org.kdmq.bridge.amqp.AmqpConnector(
                 org.kdmq.bridge.amqp.BackoffPolicy.DEFAULT, Duration.ofSeconds(5), null, "kdmq-test");
-             ConfirmingPublisher nioPublisher = new ConfirmingPublisher(100, 1000)) {
-            Connection nio = connector.connect(server, "query").get(30, TimeUnit.SECONDS);
+             ConfirmingPublisher loopPublisher = new ConfirmingPublisher(100, 1000)) {
+            Connection eventDriven = connector.connect(server, "query").get(30, TimeUnit.SECONDS);
             try {
                 String id = UUID.randomUUID().toString().substring(0, 8);
-                TargetedRequester onNio = new TargetedRequester(new KazooEnvelope.Identity("t", "kdmq-gateway@test",
-                        "kdmq-gateway@test-" + id + "-targeted"), m -> nioPublisher.publish(m, ConfirmingPublisher.ON_CONFIRM));
-                onNio.listenOn(nio);
-                nioPublisher.attach(nio, connector.ioLoopFor(server));
-                CompletableFuture<String> thread = onNio.query(exchange, RoutingKeyTemplate.parse(RoutingKeyTemplate.DEFAULT),
+                TargetedRequester onLoop = new TargetedRequester(new KazooEnvelope.Identity("t", "kdmq-gateway@test",
+                        "kdmq-gateway@test-" + id + "-targeted"), m -> loopPublisher.publish(m, ConfirmingPublisher.ON_CONFIRM));
+                onLoop.listenOn(eventDriven);
+                loopPublisher.attach(eventDriven, connector.ioLoopFor(server));
+                CompletableFuture<String> thread = onLoop.query(exchange, RoutingKeyTemplate.parse(RoutingKeyTemplate.DEFAULT),
                         (ObjectNode) json.readTree("{\"Event-Category\":\"c\",\"Event-Name\":\"n\"}"), Duration.ofSeconds(10))
                         .thenApply(reply -> Thread.currentThread().getName());
                 answer(requests.poll(10, TimeUnit.SECONDS), "User", "alice");
                 String ranOn = thread.get(10, TimeUnit.SECONDS);
                 assertTrue(!ranOn.startsWith("amqp-io"), "continuation ran on " + ranOn);
-                assertEquals(1, onNio.answered.sum());
+                assertEquals(1, onLoop.answered.sum());
             } finally {
-                nio.close();
+                eventDriven.close();
             }
         }
     }
