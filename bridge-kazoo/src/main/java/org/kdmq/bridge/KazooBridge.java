@@ -217,7 +217,7 @@ public final class KazooBridge implements GatewayExtension {
                     }
                     for (SubscriptionSpec sub : here) {
                         try {
-                            subscriber.consume(c, sub);
+                            subscriber.consume(c, sub, connector.ioLoopFor(server) != null);
                         } catch (IOException e) {
                             LOG.error("event=amqp_subscribe_failed server={} queue={} error={}", server.safeUrl(),
                                     sub.queue(), e.getMessage());

@@ -54,8 +54,15 @@ final class Subscriber {
         this.queries = queries;
     }
 
-    /** Declares the subscription's exchange, queue and bindings and starts consuming on a channel of its own. */
-    void consume(Connection connection, SubscriptionSpec spec) throws IOException {
+    /**
+     * Declares the subscription's exchange, queue and bindings and starts consuming on a channel of its own.
+     *
+     * @param eventDriven the connection runs on a Netty event loop, where writing an ack only queues a
+     *                    frame; otherwise its writes block on the socket, so acks are written off the
+     *                    DMQ network thread that completes a delivery
+     */
+    void consume(Connection connection, SubscriptionSpec spec, boolean eventDriven) throws IOException {
+        java.util.concurrent.Executor settleOn = eventDriven ? Runnable::run : java.util.concurrent.ForkJoinPool.commonPool();
         Channel ch = connection.createChannel();
         if (spec.passive()) {
             ch.exchangeDeclarePassive(spec.exchange());
@@ -76,13 +83,14 @@ final class Subscriber {
         ch.basicConsume(spec.queue(), false, new DefaultConsumer(ch) {
             @Override
             public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
-                onDelivery(ch, spec, envelope, props, body);
+                onDelivery(ch, spec, envelope, props, body, settleOn);
             }
         });
         LOG.info("event=amqp_subscribed exchange={} queue={} routing={}", spec.exchange(), spec.queue(), spec.routing());
     }
 
-    private void onDelivery(Channel ch, SubscriptionSpec spec, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
+    private void onDelivery(Channel ch, SubscriptionSpec spec, Envelope envelope, AMQP.BasicProperties props, byte[] body,
+                            java.util.concurrent.Executor settleOn) {
         consumed.increment();
         long tag = envelope.getDeliveryTag();
         String type = props.getContentType();
@@ -155,14 +163,14 @@ final class Subscriber {
         } else {
             done = delivery.get();
         }
-        done.whenComplete((ok, error) -> {
+        done.whenCompleteAsync((ok, error) -> {
             if (error == null && ok) {
                 ack(ch, tag);
             } else {
                 LOG.warn("event=amqp_rejected reason=delivery_failed channel={} attempts={}", dmqChannel, ATTEMPTS);
                 reject(ch, tag);
             }
-        });
+        }, settleOn);
     }
 
     private final Map<String, CompletableFuture<Boolean>> lanes = new java.util.concurrent.ConcurrentHashMap<>();

@@ -10,6 +10,10 @@ import org.kdmq.gateway.sip.message.SipRequest;
  * The public API of a DMQ node, the only part of the gateway other modules (the bridge) use. It mirrors
  * the Kamailio dmq module's developer API: register_dmq_peer, bcast_message, send_message, t_replicate,
  * is_from_node.
+ *
+ * <p>Replies reach callbacks and futures on the gateway's own threads, a node's answer usually on the
+ * network thread that read it: what runs there must not block. Hand blocking work to an executor of your
+ * own ({@code thenAcceptAsync(action, executor)}).
  */
 public interface Dmq {
     /** Default Max-Forwards for bcast/send, as Kamailio's config functions use. */

@@ -339,18 +339,32 @@ public final class KdmqNode implements Dmq, AutoCloseable {
                 response = CompletableFuture.failedFuture(new LocalFailure(503, "Cannot send: " + e.getMessage()));
             }
         }
-        // Hop to the workers: node-list work must not run on a network or timer thread.
-        return response.handleAsync((r, error) -> toReply(node, r, error), workers)
-                .thenApply(reply -> {
-                    membership.onReply(reply, traffic, request.callId());
-                    return reply;
-                })
-                .whenComplete((reply, error) -> {
-                    pending.decrementAndGet();
-                    if (application) {
-                        pendingApplication.decrementAndGet();
-                    }
-                });
+        CompletableFuture<NodeReply> result = new CompletableFuture<>();
+        response.whenComplete((r, error) -> {
+            NodeReply reply = toReply(node, r, error);
+            Runnable finish = () -> finish(result, reply, traffic, request.callId());
+            if (application && !reply.local()) {
+                // A node's own answer to channel traffic changes nothing in the node list: complete it
+                // here, on the network thread that read it, rather than wake a worker for every reply.
+                finish.run();
+            } else {
+                // Node-list work (and whatever a timer's 408 starts) must not run on a network or timer thread.
+                runOnWorkers(finish, finish);
+            }
+        });
+        return result;
+    }
+
+    private void finish(CompletableFuture<NodeReply> result, NodeReply reply, Traffic traffic, String callId) {
+        try {
+            membership.onReply(reply, traffic, callId);
+        } finally {
+            pending.decrementAndGet();
+            if (traffic == Traffic.APPLICATION) {
+                pendingApplication.decrementAndGet();
+            }
+            result.complete(reply);
+        }
     }
 
     /**
@@ -383,6 +397,11 @@ public final class KdmqNode implements Dmq, AutoCloseable {
 
     /** Runs membership work on the workers, never letting a failure stop the ping timer. */
     void runOnWorkers(Runnable task) {
+        runOnWorkers(task, () -> { });
+    }
+
+    /** As {@link #runOnWorkers(Runnable)}; {@code whenRejected} runs here instead once the workers have stopped. */
+    private void runOnWorkers(Runnable task, Runnable whenRejected) {
         try {
             workers.execute(() -> {
                 try {
@@ -393,6 +412,7 @@ public final class KdmqNode implements Dmq, AutoCloseable {
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
             LOG.debug("event=task_rejected reason=shutting_down");
+            whenRejected.run();
         }
     }
 
