@@ -2,7 +2,6 @@ package org.kdmq.gateway.transport;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -216,28 +215,26 @@ public final class NettySipTransportLayer implements SipTransportLayer {
 
     @Override
     public CompletableFuture<Void> send(SipMessage message, Transport transport, InetSocketAddress destination) {
-        byte[] bytes = SipEncoder.encode(message);
         if (transport == Transport.UDP) {
-            return sendDatagram(bytes, destination);
+            return sendDatagram(message, destination);
         }
-        return connection(transport, destination).thenCompose(ch -> write(ch, bytes));
+        return connection(transport, destination).thenCompose(ch -> write(ch, message));
     }
 
     @Override
     public CompletableFuture<Void> sendResponse(SipResponse response, InboundMessage request) {
-        byte[] bytes = SipEncoder.encode(response);
         if (request.transport() == Transport.UDP) {
-            return sendDatagram(bytes, ResponseRouting.udpResponseAddress(response, request));
+            return sendDatagram(response, ResponseRouting.udpResponseAddress(response, request));
         }
         if (request.flow() instanceof StreamFlow flow && flow.isOpen()) {
-            return write(flow.channel, bytes);
+            return write(flow.channel, response);
         }
         // The connection is gone: open one to the Via's received/sent-by (RFC 3261 section 18.2.2).
         InetSocketAddress target = ResponseRouting.streamResponseAddress(response, request);
-        return connection(request.transport(), target).thenCompose(ch -> write(ch, bytes));
+        return connection(request.transport(), target).thenCompose(ch -> write(ch, response));
     }
 
-    private CompletableFuture<Void> sendDatagram(byte[] bytes, InetSocketAddress destination) {
+    private CompletableFuture<Void> sendDatagram(SipMessage message, InetSocketAddress destination) {
         DatagramChannel ch = udpChannel;
         if (ch == null) {
             return CompletableFuture.failedFuture(new IOException("no UDP listener to send from"));
@@ -245,11 +242,11 @@ public final class NettySipTransportLayer implements SipTransportLayer {
         if (destination.isUnresolved()) {
             return CompletableFuture.failedFuture(new IOException("unresolved destination " + destination));
         }
-        return counted(ch, new DatagramPacket(Unpooled.wrappedBuffer(bytes), destination));
+        return counted(ch, new DatagramPacket(SipEncoder.encode(message, ch.alloc()), destination));
     }
 
-    private CompletableFuture<Void> write(Channel ch, byte[] bytes) {
-        return counted(ch, Unpooled.wrappedBuffer(bytes));
+    private CompletableFuture<Void> write(Channel ch, SipMessage message) {
+        return counted(ch, SipEncoder.encode(message, ch.alloc()));
     }
 
     /** Writes through the channel's batched writer; the outcome as a future, counted as sent or failed. */

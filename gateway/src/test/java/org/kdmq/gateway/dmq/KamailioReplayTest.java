@@ -135,7 +135,9 @@ class KamailioReplayTest {
         InMemorySipNetwork.Endpoint endpoint = network.endpoint(new InetSocketAddress("127.0.0.1", 6000));
         DmqSettings secured = DmqSettings.builder(address(6000)).notificationAddresses(List.of("sip:10.1.1.1:5060"))
                 .pingInterval(Duration.ofHours(1)).onlyFromKnownNodes(true).build();
-        network.start(secured, endpoint);
+        KdmqNode node = network.start(secured, endpoint);
+        // The join (on a worker) resolves the notification address, then asks it: only then is it known.
+        await("join sent", () -> node.stats().sentByChannel().getOrDefault(secured.notificationChannel(), 0L) > 0);
         SipRequest set = request("stranger-requests-and-deadlock", "39-kdmq.sip");
         SipResponse stranger = endpoint.inject(set, new InetSocketAddress("192.0.2.66", 40000), Transport.UDP)
                 .orTimeout(10, TimeUnit.SECONDS).join();

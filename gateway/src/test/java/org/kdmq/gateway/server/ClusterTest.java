@@ -76,6 +76,22 @@ class ClusterTest {
     }
 
     @Test
+    void aNodesAnswerToChannelTrafficCompletesOnTheNetworkThreadThatReadItNotOnAWorker() throws Exception {
+        GatewayServer n1 = nodes.start(Transport.UDP, null);
+        GatewayServer n2 = nodes.start(Transport.UDP, uriOf(n1));
+        await("joined", WAIT, () -> n1.dmq().nodes().size() == 2 && n1.dmq().nodes().stream().allMatch(NodeInfo::isActive));
+        CompletableFuture<DmqResponse> answer = new CompletableFuture<>();
+        n2.dmq().registerChannel("app", DispatchMode.HANDLE, m -> answer);
+        // Attached before the answer exists, so it runs where the reply completes, not here.
+        CompletableFuture<String> completedOn = n1.dmq().send("app", n2.config().dmq().serverAddress(), new byte[0],
+                "text/plain", 1).thenApply(r -> r.statusCode() + " on " + Thread.currentThread().getName());
+        answer.complete(DmqResponse.ok());
+        // No worker wake-up per reply: the event loop that read the 200 finishes it.
+        String outcome = completedOn.get(10, TimeUnit.SECONDS);
+        assertTrue(outcome.startsWith("200 on sip-io-"), outcome);
+    }
+
+    @Test
     void udpClusterJoinsAndMessages() throws Exception {
         joinBcastAndSend(Transport.UDP);
     }

@@ -35,6 +35,11 @@ public abstract sealed class SipMessage permits SipRequest, SipResponse {
         return body.length == 0 ? NO_BODY : body.clone();
     }
 
+    /** The body without a copy: a read-only view (what an encoder writes out). */
+    public java.nio.ByteBuffer bodyView() {
+        return java.nio.ByteBuffer.wrap(body).asReadOnlyBuffer();
+    }
+
     public int bodyLength() {
         return body.length;
     }
