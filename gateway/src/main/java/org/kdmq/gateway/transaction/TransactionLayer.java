@@ -44,16 +44,13 @@ public final class TransactionLayer implements AutoCloseable {
     private final TimerScheduler timers;
     private final Executor executor;
     private final TransactionStats stats = new TransactionStats();
-    private final Map<String, ResponseSink> clients = new ConcurrentHashMap<>();
+    private final Map<String, ClientTransaction> clients = new ConcurrentHashMap<>();
+    /**
+     * Timer K: client transactions over UDP that have their final response, by key; a retransmission of
+     * that response is ignored. Apart from the live ones, so that the timer F sweep walks only those.
+     */
+    private final java.util.Set<String> absorbing = ConcurrentHashMap.newKeySet();
     private final Map<String, ServerEntry> servers = new ConcurrentHashMap<>();
-
-    /** A client transaction, or what is left of one after its final response: it only absorbs repeats. */
-    private interface ResponseSink {
-        void onResponse(SipResponse response);
-    }
-
-    /** Timer K: retransmitted final responses are ignored; the request itself is no longer kept. */
-    private static final ResponseSink ABSORBING = response -> { };
 
     /** A server transaction, or what is left of one after its final response (timer J). */
     private sealed interface ServerEntry permits ServerTx, Answered {
@@ -133,19 +130,16 @@ public final class TransactionLayer implements AutoCloseable {
         }
     }
 
-    /** Timer J in slices: one repeating timer expires a slice of answered transactions at a time. */
-    private static final int J_SLICES = 8;
-    private final Object jLock = new Object();
-    private final java.util.ArrayDeque<List<Answered>> jSlices = new java.util.ArrayDeque<>();
-    private List<Answered> jCurrent = new java.util.ArrayList<>();
-    private boolean jTicking;
-    private int jRetained;
     /**
      * At most this many answered transactions are kept (about 300 bytes each): past it, the oldest slice
      * goes early, so memory stays bounded whatever the request rate (a retransmission that late is then
      * taken as a new request, as Kamailio takes one after its 5 s wait timer).
      */
     static final int MAX_RETAINED_ANSWERS = 400_000;
+    /** Timer J: answered server transactions over UDP. */
+    private final SlicedExpiry<Answered> timerJ;
+    /** Timer K: keys of client transactions over UDP that got their final response (bounded as timer J). */
+    private final SlicedExpiry<String> timerK;
 
     /*
      * Timer F and the abandonment limit are long (32 s, 64 s) and nearly always outlived by the answer:
@@ -171,6 +165,10 @@ public final class TransactionLayer implements AutoCloseable {
         this.executor = Objects.requireNonNull(executor, "executor");
         this.timerFSweep = new Sweep(clients, settings.t1().toMillis(), this::expireTimerF);
         this.abandonSweep = new Sweep(servers, Math.max(1, abandonLimitMillis() / 16), this::expireAbandoned);
+        this.timerJ = new SlicedExpiry<>(timers, settings.timerJ().toMillis(), MAX_RETAINED_ANSWERS, this::forget,
+                stats.answersEvictedEarly::add);
+        this.timerK = new SlicedExpiry<>(timers, settings.t4().toMillis(), MAX_RETAINED_ANSWERS,
+                keys -> keys.forEach(absorbing::remove), n -> { });
         this.sentBy = t -> {
             InetSocketAddress a = transport.localAddress(t);
             if (a == null) {
@@ -234,7 +232,7 @@ public final class TransactionLayer implements AutoCloseable {
         return result;
     }
 
-    private final class ClientTransaction implements ResponseSink {
+    private final class ClientTransaction {
         private final String key;
         private final SipRequest request;
         private final Transport transport;
@@ -308,11 +306,10 @@ public final class TransactionLayer implements AutoCloseable {
             }
         }
 
-        @Override
-        public void onResponse(SipResponse response) {
+        void onResponse(SipResponse response) {
             synchronized (this) {
                 if (completed) {
-                    return; // a retransmitted final response during timer K
+                    return; // a final response that raced the first one
                 }
                 if (response.isProvisional()) {
                     proceeding = true;
@@ -333,15 +330,11 @@ public final class TransactionLayer implements AutoCloseable {
                     timerE.cancel();
                 }
             }
-            long k = transport.isReliable() || outcome.local() ? 0 : settings.t4().toMillis();
-            if (k == 0) {
-                clients.remove(key, this);
-            } else if (clients.replace(key, this, ABSORBING)) {
-                // Locals only: a lambda naming the outer field would capture this transaction for timer K.
-                Map<String, ResponseSink> table = clients;
-                String done = key;
-                timers.schedule(() -> table.remove(done, ABSORBING), k, TimeUnit.MILLISECONDS);
+            if (!transport.isReliable() && !outcome.local()) {
+                absorbing.add(key); // before it leaves clients: a repeat of the answer is never stray
+                timerK.add(key);
             }
+            clients.remove(key, this);
             deliver(() -> result.complete(outcome));
             return true;
         }
@@ -400,7 +393,7 @@ public final class TransactionLayer implements AutoCloseable {
                 } else {
                     Answered answered = Answered.of(key, request, toSend);
                     if (servers.replace(key, this, answered)) {
-                        retainForTimerJ(answered);
+                        timerJ.add(answered);
                     }
                 }
             }
@@ -441,50 +434,10 @@ public final class TransactionLayer implements AutoCloseable {
         }
     }
 
-    /** Keeps an answered transaction for timer J: removed between J and J + J/8 from now. */
-    private void retainForTimerJ(Answered answered) {
-        List<Answered> evicted = null;
-        synchronized (jLock) {
-            jCurrent.add(answered);
-            jRetained++;
-            if (jRetained > MAX_RETAINED_ANSWERS && !jSlices.isEmpty()) {
-                evicted = jSlices.pollFirst();
-                jRetained -= evicted.size();
-                stats.answersEvictedEarly.add(evicted.size());
-            }
-            if (!jTicking) {
-                jTicking = true;
-                timers.schedule(this::timerJTick, settings.timerJ().toMillis() / J_SLICES, TimeUnit.MILLISECONDS);
-            }
-        }
-        forget(evicted);
-    }
-
     private void forget(List<Answered> answers) {
-        if (answers != null) {
-            for (Answered a : answers) {
-                servers.remove(a.key(), a);
-            }
+        for (Answered a : answers) {
+            servers.remove(a.key(), a);
         }
-    }
-
-    private void timerJTick() {
-        List<Answered> expired = null;
-        synchronized (jLock) {
-            jSlices.addLast(jCurrent);
-            jCurrent = new java.util.ArrayList<>();
-            if (jSlices.size() > J_SLICES) {
-                expired = jSlices.pollFirst();
-                jRetained -= expired.size();
-            }
-            if (jSlices.stream().allMatch(List::isEmpty)) {
-                jSlices.clear();
-                jTicking = false; // nothing kept: no timer until the next answer
-            } else {
-                timers.schedule(this::timerJTick, settings.timerJ().toMillis() / J_SLICES, TimeUnit.MILLISECONDS);
-            }
-        }
-        forget(expired);
     }
 
     /**
@@ -520,8 +473,8 @@ public final class TransactionLayer implements AutoCloseable {
     }
 
     private void expireTimerF(long now) {
-        for (ResponseSink sink : clients.values()) {
-            if (sink instanceof ClientTransaction tx && tx.timerFDue(now)) {
+        for (ClientTransaction tx : clients.values()) {
+            if (tx.timerFDue(now)) {
                 tx.onTimerF();
             }
         }
@@ -557,9 +510,12 @@ public final class TransactionLayer implements AutoCloseable {
     private void onResponse(SipResponse response) {
         Via via = response.topVia();
         CSeq cseq = response.cseq();
-        ResponseSink tx = via == null || via.branch() == null || cseq == null ? null
-                : clients.get(via.branch() + "|" + cseq.method());
+        String key = via == null || via.branch() == null || cseq == null ? null : via.branch() + "|" + cseq.method();
+        ClientTransaction tx = key == null ? null : clients.get(key);
         if (tx == null) {
+            if (key != null && absorbing.contains(key)) {
+                return; // a retransmitted final response during timer K
+            }
             stats.strayResponses.increment();
             LOG.debug("event=stray_response status={} call_id={}", response.statusCode(), response.callId());
             return;
@@ -641,10 +597,7 @@ public final class TransactionLayer implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        for (ResponseSink sink : clients.values()) {
-            if (!(sink instanceof ClientTransaction tx)) {
-                continue; // already answered
-            }
+        for (ClientTransaction tx : clients.values()) {
             tx.finish(new ClientResponse(local(tx.request, 503, "Service Unavailable (shutting down)"), true));
         }
     }

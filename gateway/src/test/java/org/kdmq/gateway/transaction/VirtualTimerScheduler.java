@@ -26,6 +26,11 @@ final class VirtualTimerScheduler implements TimerScheduler {
         return now;
     }
 
+    /** Tasks scheduled and neither run nor cancelled. */
+    synchronized int pending() {
+        return (int) queue.stream().filter(t -> !t.cancelled[0]).count();
+    }
+
     void advance(Duration d) {
         long target = now + d.toMillis();
         while (true) {
