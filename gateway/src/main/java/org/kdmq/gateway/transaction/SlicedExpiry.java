@@ -49,13 +49,22 @@ final class SlicedExpiry<T> {
                 retained -= evicted.size();
             }
             if (!ticking) {
-                ticking = true;
-                timers.schedule(this::tick, sliceMillis, TimeUnit.MILLISECONDS);
+                ticking = scheduleTick();
             }
         }
         if (evicted != null) {
             evictedEarly.accept(evicted.size());
             forget.accept(evicted);
+        }
+    }
+
+    /** Whether the next tick is set: not once the timer has stopped (shutting down, nothing to keep). */
+    private boolean scheduleTick() {
+        try {
+            timers.schedule(this::tick, sliceMillis, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (IllegalStateException | java.util.concurrent.RejectedExecutionException stopped) {
+            return false;
         }
     }
 
@@ -72,7 +81,7 @@ final class SlicedExpiry<T> {
                 slices.clear();
                 ticking = false; // nothing kept: no timer until the next item
             } else {
-                timers.schedule(this::tick, sliceMillis, TimeUnit.MILLISECONDS);
+                ticking = scheduleTick();
             }
         }
         if (expired != null) {

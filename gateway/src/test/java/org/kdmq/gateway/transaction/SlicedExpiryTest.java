@@ -55,4 +55,15 @@ class SlicedExpiryTest {
         clock.advance(Duration.ofMillis(900));
         assertEquals(List.of("a", "b"), forgotten);
     }
+
+    @Test
+    void aStoppedTimerDoesNotFailTheAnswerThatAddsAnItem() {
+        TimerScheduler stopped = (task, delay, unit) -> {
+            throw new IllegalStateException("cannot be started once stopped"); // as Netty's wheel says
+        };
+        SlicedExpiry<String> j = new SlicedExpiry<>(stopped, 8000, 100, forgotten::addAll, early::addAndGet);
+        j.add("a");
+        j.add("b");
+        assertTrue(forgotten.isEmpty());
+    }
 }
