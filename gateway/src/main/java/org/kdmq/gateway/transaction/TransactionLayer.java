@@ -220,9 +220,8 @@ public final class TransactionLayer implements AutoCloseable {
             return result;
         }
         String branch = newBranch();
-        SipRequest withVia = request.toBuilder().headers(request.headers().toBuilder()
-                .addFirst(HeaderNames.VIA, "SIP/2.0/" + t.viaName() + " " + sentBy.apply(t) + ";branch=" + branch)
-                .build()).build();
+        SipRequest withVia = request.withFirstHeader(HeaderNames.VIA,
+                "SIP/2.0/" + t.viaName() + " " + sentBy.apply(t) + ";branch=" + branch);
         CSeq cseq = withVia.cseq();
         String key = branch + "|" + (cseq != null ? cseq.method() : withVia.method().toUpperCase(Locale.ROOT));
         ClientTransaction tx = new ClientTransaction(key, withVia, t, destination, result);

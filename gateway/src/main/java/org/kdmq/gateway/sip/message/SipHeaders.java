@@ -41,6 +41,16 @@ public final class SipHeaders {
         return new SipHeaders(List.copyOf(fields));
     }
 
+    /** These fields with {@code field} before them: one array copy, no builder. */
+    public SipHeaders withFirst(SipHeader field) {
+        SipHeader[] all = new SipHeader[fields.size() + 1];
+        all[0] = java.util.Objects.requireNonNull(field, "field");
+        for (int i = 0; i < fields.size(); i++) {
+            all[i + 1] = fields.get(i);
+        }
+        return new SipHeaders(Collections.unmodifiableList(java.util.Arrays.asList(all)));
+    }
+
     public List<SipHeader> asList() {
         return fields;
     }

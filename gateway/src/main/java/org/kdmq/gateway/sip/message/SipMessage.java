@@ -18,8 +18,13 @@ public abstract sealed class SipMessage permits SipRequest, SipResponse {
     private final byte[] body;
 
     SipMessage(SipHeaders headers, byte[] body) {
+        this(headers, body == null || body.length == 0 ? NO_BODY : body.clone(), true);
+    }
+
+    /** For a copy of another message: its body array is never written, so it is shared, not cloned. */
+    SipMessage(SipHeaders headers, byte[] ownBody, boolean shared) {
         this.headers = Objects.requireNonNull(headers, "headers");
-        this.body = body == null || body.length == 0 ? NO_BODY : body.clone();
+        this.body = ownBody.length == 0 ? NO_BODY : ownBody;
     }
 
     public SipHeaders headers() {

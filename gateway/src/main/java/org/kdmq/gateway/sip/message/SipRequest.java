@@ -15,6 +15,20 @@ public final class SipRequest extends SipMessage {
         this.requestUri = Objects.requireNonNull(b.requestUri, "requestUri");
     }
 
+    private SipRequest(String method, String requestUri, SipHeaders headers, SipRequest bodyOf) {
+        super(headers, bodyOf.rawBody(), true);
+        this.method = method;
+        this.requestUri = requestUri;
+    }
+
+    /**
+     * This request with one more header field before all others (the Via a transaction prepends as it
+     * sends): the other fields and the body are shared, not copied through builders.
+     */
+    public SipRequest withFirstHeader(String name, String value) {
+        return new SipRequest(method, requestUri, headers().withFirst(new SipHeader(name, value)), this);
+    }
+
     public static Builder builder(String method, String requestUri) {
         return new Builder(method, requestUri);
     }

@@ -152,4 +152,26 @@ class SipValuesTest {
         assertEquals("10 KDMQ", late.first(HeaderNames.CSEQ).orElseThrow(), "past the indexed fields: found by a scan");
         assertTrue(late.first(HeaderNames.VIA).isEmpty());
     }
+
+    @Test
+    void aViaPrependedAsARequestIsSentIsTheSameRequestAsOneBuiltWithIt() {
+        SipRequest request = SipRequest.builder("KDMQ", "sip:chan@127.0.0.1:5060")
+                .header("Via", "SIP/2.0/UDP 10.0.0.9;branch=z9hG4bKold")
+                .header("Call-ID", "c1")
+                .header("CSeq", "10 KDMQ")
+                .body("body".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .build();
+        String via = "SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bKnew";
+        SipRequest sent = request.withFirstHeader("v", via); // compact name, normalized as any other
+        SipRequest built = request.toBuilder().headers(request.headers().toBuilder().addFirst("Via", via).build()).build();
+        assertEquals(built, sent);
+        assertEquals(via, sent.header("Via").orElseThrow(), "the index sees the new top Via");
+        assertEquals("z9hG4bKnew", sent.topVia().branch());
+        assertEquals("c1", sent.callId());
+        assertEquals(10, sent.cseq().sequence());
+        assertEquals(java.util.List.of(via, "SIP/2.0/UDP 10.0.0.9;branch=z9hG4bKold"), sent.headers().all("Via"));
+        assertEquals("body", sent.bodyAsString());
+        assertEquals("z9hG4bKold", request.topVia().branch(), "the original is untouched");
+        assertThrows(UnsupportedOperationException.class, () -> sent.headers().asList().set(0, null));
+    }
 }
