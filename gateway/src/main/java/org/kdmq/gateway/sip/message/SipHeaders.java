@@ -51,6 +51,13 @@ public final class SipHeaders {
         return new SipHeaders(Collections.unmodifiableList(java.util.Arrays.asList(all)));
     }
 
+    /** These fields with the one at {@code index} replaced: one array copy, no builder. */
+    public SipHeaders withReplaced(int index, SipHeader field) {
+        SipHeader[] all = fields.toArray(new SipHeader[0]);
+        all[index] = java.util.Objects.requireNonNull(field, "field");
+        return new SipHeaders(Collections.unmodifiableList(java.util.Arrays.asList(all)));
+    }
+
     public List<SipHeader> asList() {
         return fields;
     }

@@ -1,6 +1,7 @@
 package org.kdmq.gateway.sip.message;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Objects;
 
 /** A SIP request: method, Request-URI (kept as text, parsed on demand), headers and body. */
@@ -57,22 +58,17 @@ public final class SipRequest extends SipMessage {
      * RFC 3261 18.2.1); other Via values in the same header line are kept.
      */
     public SipRequest withTopVia(Via stamped) {
-        SipHeaders.Builder b = SipHeaders.builder();
-        String stampedText = null;
-        for (SipHeader h : headers().asList()) {
-            if (stampedText == null && h.hasName(HeaderNames.VIA)) {
-                stampedText = Via.replaceFirst(h.value(), stamped);
-                b.add(HeaderNames.VIA, stampedText);
-            } else {
-                b.add(h.name(), h.value());
+        List<SipHeader> fields = headers().asList();
+        for (int i = 0; i < fields.size(); i++) {
+            if (fields.get(i).hasName(HeaderNames.VIA)) {
+                String stampedText = Via.replaceFirst(fields.get(i).value(), stamped);
+                SipRequest request = new SipRequest(method, requestUri,
+                        headers().withReplaced(i, new SipHeader(HeaderNames.VIA, stampedText)), this);
+                request.knowTopVia(stampedText, stamped);
+                return request;
             }
         }
-        Builder copy = new Builder(method, requestUri);
-        copy.headers = b;
-        copy.body = rawBody();
-        SipRequest request = copy.build();
-        request.knowTopVia(stampedText, stamped);
-        return request;
+        return this; // no Via to stamp
     }
 
     @Override
