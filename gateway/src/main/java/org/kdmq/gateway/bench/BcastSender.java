@@ -40,8 +40,8 @@ final class BcastSender implements MessageSender {
     }
 
     /**
-     * Collects one message's replies. They may arrive (on a network or worker thread) before bcast has returned the
-     * number of targets, so the count starts at a guard far above any node count; {@link #expect}
+     * Collects one message's replies. They may arrive (on a network or worker thread) before bcast has
+     * returned the number of targets, so the count starts at a guard far above any node count; {@link #expect}
      * removes the guard, and whoever brings the count to zero finishes the message, exactly once.
      */
     private final class Replies {

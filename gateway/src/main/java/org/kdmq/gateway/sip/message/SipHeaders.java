@@ -48,14 +48,19 @@ public final class SipHeaders {
         for (int i = 0; i < fields.size(); i++) {
             all[i + 1] = fields.get(i);
         }
-        return new SipHeaders(Collections.unmodifiableList(java.util.Arrays.asList(all)));
+        return wrap(all);
     }
 
     /** These fields with the one at {@code index} replaced: one array copy, no builder. */
     public SipHeaders withReplaced(int index, SipHeader field) {
         SipHeader[] all = fields.toArray(new SipHeader[0]);
         all[index] = java.util.Objects.requireNonNull(field, "field");
-        return new SipHeaders(Collections.unmodifiableList(java.util.Arrays.asList(all)));
+        return wrap(all);
+    }
+
+    /** An array nobody else holds, as the immutable list (no copy: List.copyOf would make one). */
+    private static SipHeaders wrap(SipHeader[] owned) {
+        return new SipHeaders(Collections.unmodifiableList(java.util.Arrays.asList(owned)));
     }
 
     public List<SipHeader> asList() {

@@ -18,13 +18,14 @@ public abstract sealed class SipMessage permits SipRequest, SipResponse {
     private final byte[] body;
 
     SipMessage(SipHeaders headers, byte[] body) {
-        this(headers, body == null || body.length == 0 ? NO_BODY : body.clone(), true);
+        this.headers = Objects.requireNonNull(headers, "headers");
+        this.body = body == null || body.length == 0 ? NO_BODY : body.clone();
     }
 
-    /** For a copy of another message: its body array is never written, so it is shared, not cloned. */
-    SipMessage(SipHeaders headers, byte[] ownBody, boolean shared) {
+    /** Other headers, the body of {@code bodyOf}: its array is never written, so it is shared, not cloned. */
+    SipMessage(SipHeaders headers, SipMessage bodyOf) {
         this.headers = Objects.requireNonNull(headers, "headers");
-        this.body = ownBody.length == 0 ? NO_BODY : ownBody;
+        this.body = bodyOf.body;
     }
 
     public SipHeaders headers() {

@@ -17,7 +17,7 @@ public final class SipRequest extends SipMessage {
     }
 
     private SipRequest(String method, String requestUri, SipHeaders headers, SipRequest bodyOf) {
-        super(headers, bodyOf.rawBody(), true);
+        super(headers, bodyOf);
         this.method = method;
         this.requestUri = requestUri;
     }
