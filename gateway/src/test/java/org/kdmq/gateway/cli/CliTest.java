@@ -42,6 +42,26 @@ class CliTest {
     }
 
     @Test
+    void leakSamplingIsOneIn1024UnlessTheOperatorSetsIt() {
+        String key = "io.netty.leakDetection.samplingInterval";
+        String before = System.getProperty(key);
+        try {
+            System.clearProperty(key);
+            Main.configureLeakSampling();
+            assertEquals("1024", System.getProperty(key));
+            System.setProperty(key, "1");
+            Main.configureLeakSampling();
+            assertEquals("1", System.getProperty(key), "-D on the command line wins");
+        } finally {
+            if (before == null) {
+                System.clearProperty(key);
+            } else {
+                System.setProperty(key, before);
+            }
+        }
+    }
+
+    @Test
     void versionPrintsTheVersion() {
         Result r = run("--version");
         assertEquals(0, r.code());
