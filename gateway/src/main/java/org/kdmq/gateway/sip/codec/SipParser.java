@@ -92,8 +92,8 @@ public final class SipParser {
                     failure = new SipParseException("Malformed header line (no colon)", lineNumber);
                     break;
                 }
-                String name = trimmedText(data, pos, colon);
-                if (!isToken(name)) {
+                String name = HeaderNames.known(data, pos, colon);
+                if (name == null && !isToken(name = trimmedText(data, pos, colon))) {
                     failure = new SipParseException("Malformed header name", lineNumber);
                     break;
                 }

@@ -62,6 +62,25 @@ public final class HeaderNames {
     private static final Map<String, String> CONSTANT = Map.copyOf(
             CANONICAL.values().stream().collect(java.util.stream.Collectors.toMap(v -> v, v -> v)));
 
+    private static final String[] SPELLED = CANONICAL.values().toArray(String[]::new);
+    private static final byte[][] SPELLED_BYTES = java.util.Arrays.stream(SPELLED)
+            .map(n -> n.getBytes(java.nio.charset.StandardCharsets.US_ASCII)).toArray(byte[][]::new);
+
+    /**
+     * The constant for a name spelled exactly as above in {@code data[from, to)}, else null. Lets a
+     * parser skip making (and then looking up) a String for the names nearly every message uses.
+     */
+    public static String known(byte[] data, int from, int to) {
+        int length = to - from;
+        for (int i = 0; i < SPELLED_BYTES.length; i++) {
+            byte[] spelled = SPELLED_BYTES[i];
+            if (spelled.length == length && java.util.Arrays.equals(spelled, 0, length, data, from, to)) {
+                return SPELLED[i];
+            }
+        }
+        return null;
+    }
+
     /**
      * The name a header is stored under: compact forms expanded, well-known names as the constants
      * above (so {@link SipHeader#hasName} can compare them by identity), any other name kept as

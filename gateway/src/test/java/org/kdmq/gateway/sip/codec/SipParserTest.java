@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
+import org.kdmq.gateway.sip.message.HeaderNames;
 import org.kdmq.gateway.sip.message.SipMessage;
 import org.kdmq.gateway.sip.message.SipRequest;
 import org.kdmq.gateway.sip.message.SipResponse;
@@ -40,6 +41,19 @@ class SipParserTest {
         assertTrue(m.header("Subject").isPresent());
         assertTrue(m.header("Content-Encoding").isPresent());
         assertEquals("Call-ID", m.headers().asList().get(3).name());
+    }
+
+    @Test
+    void everySpellingOfANameIsStoredAsItsConstantAndOtherNamesAsSent() throws Exception {
+        SipMessage m = parse("KDMQ sip:x@h SIP/2.0\r\n" + HEADERS.replace("Call-ID:", "call-ID :")
+                + "Max-Forwards: 70\r\nX-Kdmq-Hop: 1\r\nContent-Length: 0\r\n\r\n");
+        java.util.List<String> names = m.headers().asList().stream().map(h -> h.name()).toList();
+        assertTrue(names.contains("X-Kdmq-Hop"), names.toString());
+        for (String constant : new String[] {HeaderNames.VIA, HeaderNames.CALL_ID, HeaderNames.MAX_FORWARDS,
+                HeaderNames.CONTENT_LENGTH}) {
+            assertTrue(names.stream().anyMatch(n -> n == constant), constant + " by identity in " + names);
+        }
+        assertEquals("c1", m.callId());
     }
 
     @Test
