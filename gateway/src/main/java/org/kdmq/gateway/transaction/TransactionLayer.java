@@ -239,6 +239,7 @@ public final class TransactionLayer implements AutoCloseable {
         private final CompletableFuture<ClientResponse> result;
         private boolean proceeding;
         private boolean completed;
+        private boolean retransmitted;
         private long interval;
         private TimerScheduler.Timeout timerE;
         // Set before the transaction is in the table, where the sweep may see it at once.
@@ -278,6 +279,7 @@ public final class TransactionLayer implements AutoCloseable {
             if (completed) {
                 return;
             }
+            retransmitted = true;
             send(true);
             interval = proceeding ? settings.t2().toMillis() : Math.min(interval * 2, settings.t2().toMillis());
             timerE = timers.schedule(this::onTimerE, interval, TimeUnit.MILLISECONDS);
@@ -318,8 +320,9 @@ public final class TransactionLayer implements AutoCloseable {
             finish(new ClientResponse(response, false));
         }
 
-        /** Completes once; later finals are ignored. Schedules the transaction's removal (timer K). */
+        /** Completes once; later finals are ignored. A retransmitted request's key is kept for timer K. */
         private boolean finish(ClientResponse outcome) {
+            boolean answerMayRepeat;
             synchronized (this) {
                 if (completed) {
                     return false;
@@ -328,8 +331,11 @@ public final class TransactionLayer implements AutoCloseable {
                 if (timerE != null) {
                     timerE.cancel();
                 }
+                answerMayRepeat = retransmitted;
             }
-            if (!transport.isReliable() && !outcome.local()) {
+            // A server repeats its final answer only for a repeat of the request (RFC 3261 17.2.2): a
+            // request sent once leaves nothing to absorb, and most never need a second send.
+            if (answerMayRepeat && !outcome.local()) {
                 absorbing.add(key); // before it leaves clients: a repeat of the answer is never stray
                 timerK.add(key);
             }

@@ -101,6 +101,19 @@ class TransactionLayerTest {
     }
 
     @Test
+    void aRequestAnsweredAtItsFirstSendKeepsNothingForTimerK() {
+        TransactionLayer tx = layer(TransactionSettings.RFC_DEFAULTS);
+        CompletableFuture<ClientResponse> result = tx.sendRequest(request(), Transport.UDP, PEER);
+        SipRequest sent = (SipRequest) transport.sent.get(0).message();
+        clock.advance(Duration.ofMillis(100)); // before timer E: the server has seen the request once
+        transport.inject(answer(sent, 200), Transport.UDP);
+        assertEquals(200, result.join().response().statusCode());
+        transport.inject(answer(sent, 200), Transport.UDP); // a server repeats only for a repeated request
+        assertEquals(1, tx.stats().strayResponses(), "a copy the network made is stray, not absorbed");
+        assertEquals(1, transport.sent.size());
+    }
+
+    @Test
     void reliableTransportsDoNotRetransmitAndSendFailuresAreLocal503() {
         TransactionLayer tx = layer(TransactionSettings.RFC_DEFAULTS);
         CompletableFuture<ClientResponse> tcp = tx.sendRequest(request(), Transport.TCP, PEER);
