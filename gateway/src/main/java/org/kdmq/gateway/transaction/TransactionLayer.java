@@ -50,27 +50,24 @@ public final class TransactionLayer implements AutoCloseable {
      * that response is ignored. Apart from the live ones, so that the timer F sweep walks only those.
      */
     private final java.util.Set<String> absorbing = ConcurrentHashMap.newKeySet();
-    private final Map<String, ServerEntry> servers = new ConcurrentHashMap<>();
-
-    /** A server transaction, or what is left of one after its final response (timer J). */
-    private sealed interface ServerEntry permits ServerTx, Answered {
-    }
+    /** Server transactions not answered yet; the answered ones over UDP wait in {@link #answered}. */
+    private final Map<String, ServerTx> servers = new ConcurrentHashMap<>();
 
     /**
-     * An answered server transaction over UDP, kept for timer J (64*T1) to answer retransmissions:
-     * only what a retransmitted request cannot give back (status, reason, the To tag we added, the
-     * other headers, the body); Via, From, To, Call-ID and CSeq come from the retransmission itself,
-     * which carries the same values. At 10k requests/s timer J keeps 320k of these: keeping whole
-     * transactions (request, response, addresses, a timer each) made the heap grow with the request
-     * rate, and GC pauses with it.
+     * What an answered server transaction over UDP keeps for timer J (64*T1) to answer retransmissions:
+     * only what a retransmitted request cannot give back (status, reason, the other headers, the body,
+     * a To suffix other than our tag); Via, From, To, Call-ID and CSeq come from the retransmission
+     * itself, which carries the same values. Most answers have the same template: it is shared.
      */
-    private record Answered(String key, int status, String reason, long tag, String toSuffix, List<SipHeader> extra,
-                            byte[] body) implements ServerEntry {
+    private record Answered(int status, String reason, String toSuffix, List<SipHeader> extra, byte[] body) {
         private static final byte[] NO_BODY = new byte[0];
-        /** The other headers of answers are nearly always the same few lists: shared, not one per answer. */
-        private static final Map<List<SipHeader>, List<SipHeader>> SHARED_EXTRAS = new ConcurrentHashMap<>();
+        private static final Map<Answered, Answered> SHARED = new ConcurrentHashMap<>();
 
-        static Answered of(String key, SipRequest request, SipResponse response) {
+        /** The template of an answer and the To tag it added, when that is the one {@link ServerTx} adds. */
+        record Kept(Answered template, long tag) {
+        }
+
+        static Kept of(SipRequest request, SipResponse response) {
             String requestTo = request.header(HeaderNames.TO).orElse("");
             String responseTo = response.header(HeaderNames.TO).orElse("");
             String suffix = responseTo.startsWith(requestTo) ? responseTo.substring(requestTo.length()) : null;
@@ -88,14 +85,12 @@ public final class TransactionLayer implements AutoCloseable {
                 tag = Long.parseUnsignedLong(suffix.substring(5), 16); // the tag we add: 8 bytes, not a string
                 suffix = null;
             }
-            List<SipHeader> shared = List.copyOf(extra);
-            if (SHARED_EXTRAS.size() < 256) {
-                shared = SHARED_EXTRAS.computeIfAbsent(shared, k -> k);
-            } else {
-                shared = SHARED_EXTRAS.getOrDefault(shared, shared);
-            }
             byte[] body = response.bodyLength() == 0 ? NO_BODY : response.body(); // body() copies
-            return new Answered(key, response.statusCode(), response.reasonPhrase(), tag, suffix, shared, body);
+            Answered template = new Answered(response.statusCode(), response.reasonPhrase(), suffix, List.copyOf(extra), body);
+            if (body == NO_BODY) { // a body compares by identity here: only body-less templates are shared
+                template = SHARED.size() < 256 ? SHARED.computeIfAbsent(template, k -> k) : SHARED.getOrDefault(template, template);
+            }
+            return new Kept(template, tag);
         }
 
         /** ";tag=" and the 16 hex digits, top bit set, that {@link ServerTx#withToTag} and our DMQ layer add. */
@@ -113,7 +108,7 @@ public final class TransactionLayer implements AutoCloseable {
         }
 
         /** The same response again, for a retransmission of the request it answered. */
-        SipResponse rebuild(SipRequest again) {
+        SipResponse rebuild(SipRequest again, long tag) {
             SipResponse.Builder b = SipResponse.to(again, status, reason);
             String suffix = toSuffix != null ? toSuffix : tag != 0 ? ";tag=" + Long.toHexString(tag) : "";
             if (!suffix.isEmpty()) {
@@ -131,14 +126,15 @@ public final class TransactionLayer implements AutoCloseable {
     }
 
     /**
-     * At most this many answered transactions are kept (about 300 bytes each): past it, the oldest slice
-     * goes early, so memory stays bounded whatever the request rate (a retransmission that late is then
-     * taken as a new request, as Kamailio takes one after its 5 s wait timer).
+     * At most this many answered transactions are kept (about 50 bytes each, 25 MiB in all): timer J's
+     * whole 32 s at 16k requests/s. Past it the oldest go early, so memory stays bounded whatever the
+     * request rate (a retransmission that late is then taken as a new request, as Kamailio takes one
+     * after its 5 s wait timer).
      */
-    static final int MAX_RETAINED_ANSWERS = 400_000;
+    static final int MAX_RETAINED_ANSWERS = 1 << 19;
     /** Timer J: answered server transactions over UDP. */
-    private final SlicedExpiry<Answered> timerJ;
-    /** Timer K: keys of client transactions over UDP that got their final response (bounded as timer J). */
+    private final AnsweredTable<Answered> answered;
+    /** Timer K: keys of client transactions over UDP that got their final response. */
     private final SlicedExpiry<String> timerK;
 
     /*
@@ -165,8 +161,8 @@ public final class TransactionLayer implements AutoCloseable {
         this.executor = Objects.requireNonNull(executor, "executor");
         this.timerFSweep = new Sweep(clients, settings.t1().toMillis(), this::expireTimerF);
         this.abandonSweep = new Sweep(servers, Math.max(1, abandonLimitMillis() / 16), this::expireAbandoned);
-        this.timerJ = new SlicedExpiry<>(timers, settings.timerJ().toMillis(), MAX_RETAINED_ANSWERS, this::forget,
-                stats.answersEvictedEarly::add);
+        this.answered = new AnsweredTable<>(MAX_RETAINED_ANSWERS, settings.timerJ().toMillis(), timers::nowMillis,
+                stats.answersEvictedEarly);
         this.timerK = new SlicedExpiry<>(timers, settings.t4().toMillis(), MAX_RETAINED_ANSWERS,
                 keys -> keys.forEach(absorbing::remove), n -> { });
         this.sentBy = t -> {
@@ -347,8 +343,10 @@ public final class TransactionLayer implements AutoCloseable {
 
     // ---- server side ------------------------------------------------------------------------------
 
-    private final class ServerTx implements ServerTransaction, ServerEntry {
+    private final class ServerTx implements ServerTransaction {
         private final String key;
+        private final String keyWithoutMethod;
+        private final String method;
         private final SipRequest request;
         private final InboundMessage inbound;
         private SipResponse lastResponse;
@@ -356,8 +354,10 @@ public final class TransactionLayer implements AutoCloseable {
         // Set before the transaction is in the table, where the sweep may see it at once.
         private final long abandonAt;
 
-        ServerTx(String key, InboundMessage inbound) {
-            this.key = key;
+        ServerTx(String keyWithoutMethod, String method, InboundMessage inbound) {
+            this.key = keyWithoutMethod + method;
+            this.keyWithoutMethod = keyWithoutMethod;
+            this.method = method;
             this.request = (SipRequest) inbound.message();
             this.inbound = inbound;
             this.abandonAt = timers.nowMillis() + abandonLimitMillis();
@@ -396,10 +396,9 @@ public final class TransactionLayer implements AutoCloseable {
                 if (inbound.transport().isReliable()) {
                     servers.remove(key, this);
                 } else {
-                    Answered answered = Answered.of(key, request, toSend);
-                    if (servers.replace(key, this, answered)) {
-                        timerJ.add(answered);
-                    }
+                    Answered.Kept kept = Answered.of(request, toSend);
+                    answered.put(keyWithoutMethod, method, kept.template(), kept.tag()); // before it leaves servers
+                    servers.remove(key, this);
                 }
             }
         }
@@ -436,12 +435,6 @@ public final class TransactionLayer implements AutoCloseable {
             }
             return response.toBuilder().setHeader(HeaderNames.TO,
                     to + ";tag=" + Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE)).build();
-        }
-    }
-
-    private void forget(List<Answered> answers) {
-        for (Answered a : answers) {
-            servers.remove(a.key(), a);
         }
     }
 
@@ -490,10 +483,8 @@ public final class TransactionLayer implements AutoCloseable {
     }
 
     private void expireAbandoned(long now) {
-        for (ServerEntry entry : servers.values()) {
-            if (entry instanceof ServerTx tx) {
-                tx.abandonIfDue(now);
-            }
+        for (ServerTx tx : servers.values()) {
+            tx.abandonIfDue(now);
         }
     }
 
@@ -537,23 +528,28 @@ public final class TransactionLayer implements AutoCloseable {
             transport.sendResponse(SipResponse.to(request, 503, "Service Unavailable (shutting down)").build(), inbound);
             return;
         }
-        String key = serverKey(request, method);
+        String keyWithoutMethod = serverKeyWithoutMethod(request);
         if (method.equals("CANCEL")) {
             // A non-INVITE cannot be cancelled; answer whether it matched anything (RFC 3261 9.2).
-            boolean known = servers.keySet().stream().anyMatch(k -> k.startsWith(serverKey(request, "") ));
+            boolean known = answered.containsAnyMethod(keyWithoutMethod)
+                    || servers.keySet().stream().anyMatch(k -> k.startsWith(keyWithoutMethod));
             transport.sendResponse(SipResponse.to(request, known ? 200 : 481,
                     known ? "OK" : "Call/Transaction Does Not Exist").build(), inbound);
             return;
         }
-        ServerTx fresh = new ServerTx(key, inbound);
-        ServerEntry existing = servers.putIfAbsent(key, fresh);
-        if (existing instanceof ServerTx inProgress) {
+        ServerTx fresh = new ServerTx(keyWithoutMethod, method, inbound);
+        ServerTx inProgress = servers.putIfAbsent(fresh.key, fresh);
+        if (inProgress != null) {
             inProgress.onRetransmission();
             return;
         }
-        if (existing instanceof Answered answered) {
+        // Looked up after the insert: an answer is kept before its transaction leaves servers, so a
+        // copy of the request finds one or the other.
+        AnsweredTable.Found<Answered> done = answered.find(keyWithoutMethod, method);
+        if (done != null) {
+            servers.remove(fresh.key, fresh);
             stats.requestRetransmissionsAbsorbed.increment();
-            transport.sendResponse(answered.rebuild(request), inbound);
+            transport.sendResponse(done.answer().rebuild(request, done.tag()), inbound);
             return;
         }
         stats.serverStarted.increment();
@@ -562,12 +558,15 @@ public final class TransactionLayer implements AutoCloseable {
         deliver(() -> handler.accept(fresh));
     }
 
-    /** RFC 3261 17.2.3: branch + sent-by + method; RFC 2543 fallback for branches without the cookie. */
-    private static String serverKey(SipRequest request, String method) {
+    /**
+     * RFC 3261 17.2.3: branch + sent-by (+ method, appended by the caller); RFC 2543 fallback for
+     * branches without the cookie.
+     */
+    private static String serverKeyWithoutMethod(SipRequest request) {
         Via via = request.topVia();
         String branch = via == null ? null : via.branch();
         if (branch != null && branch.startsWith(MAGIC_COOKIE)) {
-            return branch + "|" + via.host().toLowerCase(Locale.ROOT) + ":" + via.port() + "|" + method;
+            return branch + "|" + via.host().toLowerCase(Locale.ROOT) + ":" + via.port() + "|";
         }
         CSeq cseq = request.cseq();
         String fromTag;
@@ -578,7 +577,7 @@ public final class TransactionLayer implements AutoCloseable {
             fromTag = "";
         }
         return "2543|" + request.callId() + "|" + (cseq == null ? "" : cseq.sequence()) + "|" + fromTag + "|"
-                + request.header(HeaderNames.VIA).orElse("") + "|" + method;
+                + request.header(HeaderNames.VIA).orElse("") + "|";
     }
 
     private void deliver(Runnable task) {

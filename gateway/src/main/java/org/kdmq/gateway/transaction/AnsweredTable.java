@@ -1,0 +1,247 @@
+package org.kdmq.gateway.transaction;
+
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
+
+/**
+ * Timer J's memory: the answered server transactions over UDP, each kept for a fixed time to answer
+ * retransmissions of its request, at most {@code maxEntries} of them.
+ *
+ * <p>At 15k requests/s timer J (32 s) keeps half a million answers. As map entries (a key String, a node,
+ * an answer object each) they all outlived several young collections and were copied into the old
+ * generation, and their table dirtied cards as it took young nodes: over a tenth of a node's CPU went
+ * to the collector. Here an entry is a row of primitive arrays: a 128-bit hash of its key (the key
+ * without its method, and the method's hash apart, so that a CANCEL finds its transaction whatever
+ * the method), its expiry, a tag, and a reference to an answer template most answers share.
+ *
+ * <p>Entries expire in the order they came (one lifetime for all), so each stripe is a ring in arrival
+ * order with an open-addressed index beside it; expired rows go when their stripe next takes one, and
+ * never match before that. Stripes, each under its own lock, let the I/O threads add at once. A stripe
+ * grows by doubling up to its share of {@code maxEntries}; past that its oldest row goes early, counted.
+ * The hash seeds are random per table, so nobody can choose keys that collide.
+ */
+final class AnsweredTable<A> {
+    private static final int STRIPES = 16;
+    private static final int INITIAL_ROWS = 64;
+
+    private final long lifetimeMillis;
+    private final LongSupplier clock;
+    private final LongAdder evictedEarly;
+    private final int maxRowsPerStripe;
+    private final long seed1 = ThreadLocalRandom.current().nextLong() | 1;
+    private final long seed2 = ThreadLocalRandom.current().nextLong() | 1;
+    @SuppressWarnings("unchecked")
+    private final Stripe<A>[] stripes = new Stripe[STRIPES];
+
+    /** What a lookup found: the answer template and the tag kept with it. */
+    record Found<A>(A answer, long tag) {
+    }
+
+    AnsweredTable(int maxEntries, long lifetimeMillis, LongSupplier clockMillis, LongAdder evictedEarly) {
+        if (maxEntries < STRIPES) {
+            throw new IllegalArgumentException("maxEntries must be at least " + STRIPES);
+        }
+        this.lifetimeMillis = lifetimeMillis;
+        this.clock = clockMillis;
+        this.evictedEarly = evictedEarly;
+        this.maxRowsPerStripe = Integer.highestOneBit(maxEntries / STRIPES - 1) << 1; // a power of two, as rows double
+        for (int i = 0; i < STRIPES; i++) {
+            stripes[i] = new Stripe<>(Math.min(INITIAL_ROWS, maxRowsPerStripe));
+        }
+    }
+
+    /** Keeps {@code answer} (with {@code tag}) for the transaction {@code keyWithoutMethod} + {@code method}. */
+    void put(String keyWithoutMethod, String method, A answer, long tag) {
+        long h1 = hash(keyWithoutMethod, seed1);
+        long h2 = hash(keyWithoutMethod, seed2);
+        long now = clock.getAsLong();
+        Stripe<A> s = stripeOf(h1);
+        synchronized (s) {
+            s.expire(now);
+            if (s.count == s.rows()) {
+                if (s.rows() < maxRowsPerStripe) {
+                    s.grow();
+                } else {
+                    s.removeOldest();
+                    evictedEarly.increment();
+                }
+            }
+            s.add(h1, h2, method.hashCode(), now + lifetimeMillis, tag, answer);
+        }
+    }
+
+    /** The live answer for the transaction, or null. */
+    Found<A> find(String keyWithoutMethod, String method) {
+        long h1 = hash(keyWithoutMethod, seed1);
+        long h2 = hash(keyWithoutMethod, seed2);
+        Stripe<A> s = stripeOf(h1);
+        synchronized (s) {
+            int row = s.find(h1, h2, method.hashCode(), true, clock.getAsLong());
+            return row < 0 ? null : new Found<>(s.answer(row), s.tag[row]);
+        }
+    }
+
+    /** Whether any live answer has this key, whatever its method (what a CANCEL asks). */
+    boolean containsAnyMethod(String keyWithoutMethod) {
+        long h1 = hash(keyWithoutMethod, seed1);
+        long h2 = hash(keyWithoutMethod, seed2);
+        Stripe<A> s = stripeOf(h1);
+        synchronized (s) {
+            return s.find(h1, h2, 0, false, clock.getAsLong()) >= 0;
+        }
+    }
+
+    /** Rows held, expired ones not yet dropped included. */
+    int size() {
+        int n = 0;
+        for (Stripe<A> s : stripes) {
+            synchronized (s) {
+                n += s.count;
+            }
+        }
+        return n;
+    }
+
+    private Stripe<A> stripeOf(long h1) {
+        return stripes[(int) (h1 >>> 60) & (STRIPES - 1)]; // the index uses the low bits
+    }
+
+    /** A seeded 64-bit hash (a multiply-xorshift per char, then MurmurHash3's finalizer). */
+    private static long hash(String s, long seed) {
+        long h = seed ^ s.length();
+        for (int i = 0; i < s.length(); i++) {
+            h = (h ^ s.charAt(i)) * 0x9E3779B97F4A7C15L;
+            h ^= h >>> 29;
+        }
+        h ^= h >>> 33;
+        h *= 0xFF51AFD7ED558CCDL;
+        h ^= h >>> 33;
+        h *= 0xC4CEB9FE1A85EC53L;
+        return h ^ (h >>> 33);
+    }
+
+    /** A ring of rows in arrival order and an open-addressed index (row + 1, 0 for empty) over it. */
+    private static final class Stripe<A> {
+        long[] h1;
+        long[] h2;
+        long[] expiresAt;
+        long[] tag;
+        int[] method;
+        Object[] answer;
+        int[] index;
+        int head;
+        int count;
+
+        Stripe(int rows) {
+            allocate(rows);
+        }
+
+        private void allocate(int rows) {
+            h1 = new long[rows];
+            h2 = new long[rows];
+            expiresAt = new long[rows];
+            tag = new long[rows];
+            method = new int[rows];
+            answer = new Object[rows];
+            index = new int[rows * 2];
+        }
+
+        int rows() {
+            return h1.length;
+        }
+
+        @SuppressWarnings("unchecked")
+        A answer(int row) {
+            return (A) answer[row];
+        }
+
+        void expire(long now) {
+            while (count > 0 && expiresAt[head] <= now) {
+                removeOldest();
+            }
+        }
+
+        void removeOldest() {
+            unindex(head);
+            answer[head] = null;
+            head = (head + 1) % rows();
+            count--;
+        }
+
+        void add(long k1, long k2, int methodHash, long expiry, long tagValue, Object value) {
+            int row = (head + count) % rows();
+            h1[row] = k1;
+            h2[row] = k2;
+            method[row] = methodHash;
+            expiresAt[row] = expiry;
+            tag[row] = tagValue;
+            answer[row] = value;
+            count++;
+            int mask = index.length - 1;
+            int slot = (int) k1 & mask;
+            while (index[slot] != 0) {
+                slot = (slot + 1) & mask;
+            }
+            index[slot] = row + 1;
+        }
+
+        /** The newest live row with this key (and method, when asked), or -1. */
+        int find(long k1, long k2, int methodHash, boolean matchMethod, long now) {
+            int mask = index.length - 1;
+            int found = -1;
+            for (int slot = (int) k1 & mask; index[slot] != 0; slot = (slot + 1) & mask) {
+                int row = index[slot] - 1;
+                if (h1[row] == k1 && h2[row] == k2 && (!matchMethod || method[row] == methodHash)
+                        && expiresAt[row] > now && (found < 0 || age(row) < age(found))) {
+                    found = row;
+                }
+            }
+            return found;
+        }
+
+        private int age(int row) {
+            return count - 1 - ((row - head + rows()) % rows()); // 0 for the newest
+        }
+
+        /** Drops a row's slot, shifting back the run after it (linear probing needs no tombstones). */
+        private void unindex(int row) {
+            int mask = index.length - 1;
+            int slot = (int) h1[row] & mask;
+            while (index[slot] != row + 1) {
+                slot = (slot + 1) & mask;
+            }
+            int hole = slot;
+            for (int next = (hole + 1) & mask; index[next] != 0; next = (next + 1) & mask) {
+                int home = (int) h1[index[next] - 1] & mask;
+                // Move the entry at next into the hole unless its home lies cyclically in (hole, next].
+                boolean homeBetween = hole <= next ? hole < home && home <= next : hole < home || home <= next;
+                if (!homeBetween) {
+                    index[hole] = index[next];
+                    hole = next;
+                }
+            }
+            index[hole] = 0;
+        }
+
+        /** Twice the rows, the live ones moved to the front in order. */
+        void grow() {
+            long[] o1 = h1;
+            long[] o2 = h2;
+            long[] oExp = expiresAt;
+            long[] oTag = tag;
+            int[] oMethod = method;
+            Object[] oAnswer = answer;
+            int oldRows = o1.length;
+            int oldHead = head;
+            int n = count;
+            allocate(oldRows * 2);
+            head = 0;
+            count = 0;
+            for (int i = 0; i < n; i++) {
+                int r = (oldHead + i) % oldRows;
+                add(o1[r], o2[r], oMethod[r], oExp[r], oTag[r], oAnswer[r]);
+            }
+        }
+    }
+}
