@@ -6,7 +6,8 @@ import java.util.function.LongSupplier;
 
 /**
  * Timer J's memory: the answered server transactions over UDP, each kept for a fixed time to answer
- * retransmissions of its request, at most {@code maxEntries} of them.
+ * retransmissions of its request, at most about {@code maxEntries} of them (each stripe's share is
+ * rounded up to a power of two).
  *
  * <p>At 15k requests/s timer J (32 s) keeps half a million answers. As map entries (a key String, a node,
  * an answer object each) they all outlived several young collections and were copied into the old
@@ -39,13 +40,14 @@ final class AnsweredTable<A> {
     }
 
     AnsweredTable(int maxEntries, long lifetimeMillis, LongSupplier clockMillis, LongAdder evictedEarly) {
-        if (maxEntries < STRIPES) {
-            throw new IllegalArgumentException("maxEntries must be at least " + STRIPES);
+        if (maxEntries < 1) {
+            throw new IllegalArgumentException("maxEntries must be positive");
         }
         this.lifetimeMillis = lifetimeMillis;
         this.clock = clockMillis;
         this.evictedEarly = evictedEarly;
-        this.maxRowsPerStripe = Integer.highestOneBit(maxEntries / STRIPES - 1) << 1; // a power of two, as rows double
+        int share = Math.max(1, maxEntries / STRIPES);
+        this.maxRowsPerStripe = share == 1 ? 1 : Integer.highestOneBit(share - 1) << 1; // a power of two, as rows double
         for (int i = 0; i < STRIPES; i++) {
             stripes[i] = new Stripe<>(Math.min(INITIAL_ROWS, maxRowsPerStripe));
         }

@@ -69,6 +69,17 @@ class AnsweredTableTest {
     }
 
     @Test
+    void aTableOfOneRowPerStripeStillWorks() {
+        AnsweredTable<String> t = table(1, 32_000);
+        for (int i = 0; i < 100; i++) {
+            t.put("k" + i + "|", "KDMQ", "a" + i, i);
+        }
+        assertTrue(t.size() <= 16, "size " + t.size());
+        assertEquals("a99", t.find("k99|", "KDMQ").answer());
+        assertEquals(100 - t.size(), evicted.sum());
+    }
+
+    @Test
     void growingKeepsEveryAnswer() {
         AnsweredTable<String> t = table(1 << 16, 32_000);
         for (int i = 0; i < 20_000; i++) {
