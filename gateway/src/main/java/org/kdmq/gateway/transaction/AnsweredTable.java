@@ -55,8 +55,9 @@ final class AnsweredTable<A> {
 
     /** Keeps {@code answer} (with {@code tag}) for the transaction {@code keyWithoutMethod} + {@code method}. */
     void put(String keyWithoutMethod, String method, A answer, long tag) {
-        long h1 = hash(keyWithoutMethod, seed1);
-        long h2 = hash(keyWithoutMethod, seed2);
+        long[] h = hash(keyWithoutMethod);
+        long h1 = h[0];
+        long h2 = h[1];
         long now = clock.getAsLong();
         Stripe<A> s = stripeOf(h1);
         synchronized (s) {
@@ -75,19 +76,21 @@ final class AnsweredTable<A> {
 
     /** The live answer for the transaction, or null. */
     Found<A> find(String keyWithoutMethod, String method) {
-        long h1 = hash(keyWithoutMethod, seed1);
-        long h2 = hash(keyWithoutMethod, seed2);
+        long[] h = hash(keyWithoutMethod);
+        long h1 = h[0];
+        long h2 = h[1];
         Stripe<A> s = stripeOf(h1);
         synchronized (s) {
             int row = s.find(h1, h2, method.hashCode(), true, clock.getAsLong());
-            return row < 0 ? null : new Found<>(s.answer(row), s.tag[row]);
+            return row < 0 ? null : new Found<>(s.answer(row), s.tag(row));
         }
     }
 
     /** Whether any live answer has this key, whatever its method (what a CANCEL asks). */
     boolean containsAnyMethod(String keyWithoutMethod) {
-        long h1 = hash(keyWithoutMethod, seed1);
-        long h2 = hash(keyWithoutMethod, seed2);
+        long[] h = hash(keyWithoutMethod);
+        long h1 = h[0];
+        long h2 = h[1];
         Stripe<A> s = stripeOf(h1);
         synchronized (s) {
             return s.find(h1, h2, 0, false, clock.getAsLong()) >= 0;
@@ -109,13 +112,24 @@ final class AnsweredTable<A> {
         return stripes[(int) (h1 >>> 60) & (STRIPES - 1)]; // the index uses the low bits
     }
 
-    /** A seeded 64-bit hash (a multiply-xorshift per char, then MurmurHash3's finalizer). */
-    private static long hash(String s, long seed) {
-        long h = seed ^ s.length();
+    /**
+     * Two independent seeded 64-bit hashes of the key in one pass (a multiply-xorshift per char each,
+     * then MurmurHash3's finalizer). The array does not escape its caller, so it costs nothing.
+     */
+    private long[] hash(String s) {
+        long a = seed1 ^ s.length();
+        long b = seed2 ^ s.length();
         for (int i = 0; i < s.length(); i++) {
-            h = (h ^ s.charAt(i)) * 0x9E3779B97F4A7C15L;
-            h ^= h >>> 29;
+            char c = s.charAt(i);
+            a = (a ^ c) * 0x9E3779B97F4A7C15L;
+            a ^= a >>> 29;
+            b = (b ^ c) * 0xC2B2AE3D27D4EB4FL;
+            b ^= b >>> 31;
         }
+        return new long[] {finish(a), finish(b)};
+    }
+
+    private static long finish(long h) {
         h ^= h >>> 33;
         h *= 0xFF51AFD7ED558CCDL;
         h ^= h >>> 33;
@@ -123,15 +137,23 @@ final class AnsweredTable<A> {
         return h ^ (h >>> 33);
     }
 
-    /** A ring of rows in arrival order and an open-addressed index (row + 1, 0 for empty) over it. */
+    /**
+     * A ring of rows in arrival order and an open-addressed index over it. A row is four longs side by
+     * side (h1, h2, expiry, tag: one cache line holds two rows); an index slot holds the low half of h1
+     * (which picks its home slot, and tells most other keys apart without reading their row) and the
+     * row + 1 (0 for an empty slot). A lookup of a new key, the usual case, reads the index only.
+     */
     private static final class Stripe<A> {
-        long[] h1;
-        long[] h2;
-        long[] expiresAt;
-        long[] tag;
+        private static final int H1 = 0;
+        private static final int H2 = 1;
+        private static final int EXPIRES = 2;
+        private static final int TAG = 3;
+        private static final int STRIDE = 4;
+
+        long[] row;
         int[] method;
         Object[] answer;
-        int[] index;
+        long[] index;
         int head;
         int count;
 
@@ -140,26 +162,27 @@ final class AnsweredTable<A> {
         }
 
         private void allocate(int rows) {
-            h1 = new long[rows];
-            h2 = new long[rows];
-            expiresAt = new long[rows];
-            tag = new long[rows];
+            row = new long[rows * STRIDE];
             method = new int[rows];
             answer = new Object[rows];
-            index = new int[rows * 2];
+            index = new long[rows * 2];
         }
 
         int rows() {
-            return h1.length;
+            return method.length;
+        }
+
+        long tag(int r) {
+            return row[r * STRIDE + TAG];
         }
 
         @SuppressWarnings("unchecked")
-        A answer(int row) {
-            return (A) answer[row];
+        A answer(int r) {
+            return (A) answer[r];
         }
 
         void expire(long now) {
-            while (count > 0 && expiresAt[head] <= now) {
+            while (count > 0 && row[head * STRIDE + EXPIRES] <= now) {
                 removeOldest();
             }
         }
@@ -172,50 +195,56 @@ final class AnsweredTable<A> {
         }
 
         void add(long k1, long k2, int methodHash, long expiry, long tagValue, Object value) {
-            int row = (head + count) % rows();
-            h1[row] = k1;
-            h2[row] = k2;
-            method[row] = methodHash;
-            expiresAt[row] = expiry;
-            tag[row] = tagValue;
-            answer[row] = value;
+            int r = (head + count) % rows();
+            int at = r * STRIDE;
+            row[at + H1] = k1;
+            row[at + H2] = k2;
+            row[at + EXPIRES] = expiry;
+            row[at + TAG] = tagValue;
+            method[r] = methodHash;
+            answer[r] = value;
             count++;
             int mask = index.length - 1;
             int slot = (int) k1 & mask;
             while (index[slot] != 0) {
                 slot = (slot + 1) & mask;
             }
-            index[slot] = row + 1;
+            index[slot] = ((long) (int) k1 << 32) | (r + 1);
         }
 
         /** The newest live row with this key (and method, when asked), or -1. */
         int find(long k1, long k2, int methodHash, boolean matchMethod, long now) {
             int mask = index.length - 1;
+            int low = (int) k1;
             int found = -1;
-            for (int slot = (int) k1 & mask; index[slot] != 0; slot = (slot + 1) & mask) {
-                int row = index[slot] - 1;
-                if (h1[row] == k1 && h2[row] == k2 && (!matchMethod || method[row] == methodHash)
-                        && expiresAt[row] > now && (found < 0 || age(row) < age(found))) {
-                    found = row;
+            for (int slot = low & mask; index[slot] != 0; slot = (slot + 1) & mask) {
+                if ((int) (index[slot] >>> 32) != low) {
+                    continue; // another key: its row is not read
+                }
+                int r = (int) index[slot] - 1;
+                int at = r * STRIDE;
+                if (row[at + H1] == k1 && row[at + H2] == k2 && (!matchMethod || method[r] == methodHash)
+                        && row[at + EXPIRES] > now && (found < 0 || age(r) < age(found))) {
+                    found = r;
                 }
             }
             return found;
         }
 
-        private int age(int row) {
-            return count - 1 - ((row - head + rows()) % rows()); // 0 for the newest
+        private int age(int r) {
+            return count - 1 - ((r - head + rows()) % rows()); // 0 for the newest
         }
 
         /** Drops a row's slot, shifting back the run after it (linear probing needs no tombstones). */
-        private void unindex(int row) {
+        private void unindex(int r) {
             int mask = index.length - 1;
-            int slot = (int) h1[row] & mask;
-            while (index[slot] != row + 1) {
+            int slot = (int) row[r * STRIDE + H1] & mask;
+            while ((int) index[slot] != r + 1) {
                 slot = (slot + 1) & mask;
             }
             int hole = slot;
             for (int next = (hole + 1) & mask; index[next] != 0; next = (next + 1) & mask) {
-                int home = (int) h1[index[next] - 1] & mask;
+                int home = (int) (index[next] >>> 32) & mask;
                 // Move the entry at next into the hole unless its home lies cyclically in (hole, next].
                 boolean homeBetween = hole <= next ? hole < home && home <= next : hole < home || home <= next;
                 if (!homeBetween) {
@@ -228,13 +257,10 @@ final class AnsweredTable<A> {
 
         /** Twice the rows, the live ones moved to the front in order. */
         void grow() {
-            long[] o1 = h1;
-            long[] o2 = h2;
-            long[] oExp = expiresAt;
-            long[] oTag = tag;
-            int[] oMethod = method;
-            Object[] oAnswer = answer;
-            int oldRows = o1.length;
+            long[] oldRow = row;
+            int[] oldMethod = method;
+            Object[] oldAnswer = answer;
+            int oldRows = oldMethod.length;
             int oldHead = head;
             int n = count;
             allocate(oldRows * 2);
@@ -242,7 +268,8 @@ final class AnsweredTable<A> {
             count = 0;
             for (int i = 0; i < n; i++) {
                 int r = (oldHead + i) % oldRows;
-                add(o1[r], o2[r], oMethod[r], oExp[r], oTag[r], oAnswer[r]);
+                int at = r * STRIDE;
+                add(oldRow[at + H1], oldRow[at + H2], oldMethod[r], oldRow[at + EXPIRES], oldRow[at + TAG], oldAnswer[r]);
             }
         }
     }

@@ -126,7 +126,7 @@ public final class TransactionLayer implements AutoCloseable {
     }
 
     /**
-     * At most this many answered transactions are kept (about 50 bytes each, 25 MiB in all): timer J's
+     * At most this many answered transactions are kept (about 56 bytes each, 28 MiB in all): timer J's
      * whole 32 s at 16k requests/s. Past it the oldest go early, so memory stays bounded whatever the
      * request rate (a retransmission that late is then taken as a new request, as Kamailio takes one
      * after its 5 s wait timer).
