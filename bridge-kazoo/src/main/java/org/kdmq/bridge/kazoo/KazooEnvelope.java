@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The JSON a mirrored DMQ message becomes on AMQP. A JSON-object body goes out as it is, with the
@@ -56,9 +57,22 @@ public final class KazooEnvelope {
         putIfAbsent(payload, "App-Name", APP_NAME);
         putIfAbsent(payload, "App-Version", who.appVersion());
         putIfAbsent(payload, "Node", who.node());
-        putIfAbsent(payload, "Msg-ID", UUID.randomUUID().toString());
+        putIfAbsent(payload, "Msg-ID", newMsgId());
         putIfAbsent(payload, "Server-ID", who.serverId());
         return payload;
+    }
+
+    /**
+     * A new Msg-ID: a random (version 4) UUID, as the kazoo module makes them, drawn from
+     * ThreadLocalRandom. A Msg-ID correlates a reply with its request and guards nothing (whoever can
+     * publish a reply can read the request), and SecureRandom's lock and reseeding were 1 % of a
+     * bridge's CPU at 20k messages/s.
+     */
+    public static String newMsgId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long high = random.nextLong() & ~0xF000L | 0x4000L; // version 4
+        long low = random.nextLong() & ~(3L << 62) | 1L << 63; // IETF variant
+        return new UUID(high, low).toString();
     }
 
     /** The body as a JSON object, or null when it is not one. */

@@ -12,7 +12,11 @@ import java.util.List;
 public final class RoutingKeyTemplate {
     public static final String DEFAULT = "{Event-Category}.{Event-Name}";
 
-    private record Part(String text, boolean placeholder) {
+    /** Literal text, or a placeholder's path (compiled once, not split per message). */
+    private record Part(String text, KazooJsonPath.Path path) {
+        Part(String text, boolean placeholder) {
+            this(text, placeholder ? KazooJsonPath.compile(text, '%') : null);
+        }
     }
 
     private final String source;
@@ -58,7 +62,7 @@ public final class RoutingKeyTemplate {
     public String render(JsonNode payload) {
         StringBuilder sb = new StringBuilder();
         for (Part p : parts) {
-            sb.append(p.placeholder() ? KazooEncoding.encode(KazooJsonPath.get(payload, p.text())) : p.text());
+            sb.append(p.path() != null ? KazooEncoding.encode(p.path().get(payload)) : p.text());
         }
         return KazooEncoding.checkRoutingKey(sb.toString());
     }

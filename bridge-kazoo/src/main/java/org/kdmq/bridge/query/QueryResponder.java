@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
@@ -196,7 +195,7 @@ public final class QueryResponder {
         AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
                 .contentType(CONTENT_TYPE)
                 .correlationId(to.correlationId())
-                .messageId(UUID.randomUUID().toString())
+                .messageId(KazooEnvelope.newMsgId())
                 .timestamp(new java.util.Date())
                 .build();
         return publish.apply(new ConfirmingPublisher.Message(to.exchange(), to.routingKey(), props, bytes))

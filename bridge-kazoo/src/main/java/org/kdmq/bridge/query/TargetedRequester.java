@@ -10,7 +10,6 @@ import com.rabbitmq.client.Envelope;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
@@ -110,7 +109,7 @@ public final class TargetedRequester {
     public CompletableFuture<ObjectNode> query(String exchange, RoutingKeyTemplate routingKey, ObjectNode request,
                                                Duration timeout) {
         ObjectNode payload = request.deepCopy();
-        String msgId = UUID.randomUUID().toString();
+        String msgId = KazooEnvelope.newMsgId();
         payload.put("Msg-ID", msgId);
         payload.put("Server-ID", queue());
         KazooEnvelope.withEnvelope(payload, who);

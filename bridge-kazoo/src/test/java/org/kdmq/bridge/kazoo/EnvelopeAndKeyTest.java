@@ -36,7 +36,10 @@ class EnvelopeAndKeyTest {
         assertEquals("v-alice", out.get("Body").asText());
         assertEquals("text/plain", out.get("Content-Type").asText());
         assertEquals("sip:10.0.0.1:5060", out.get("Sender").asText());
-        assertEquals(36, out.get("Msg-ID").asText().length(), "a UUID, as the kazoo module makes them");
+        java.util.UUID id = java.util.UUID.fromString(out.get("Msg-ID").asText());
+        assertEquals(4, id.version(), "a random UUID, as the kazoo module makes them");
+        assertEquals(2, id.variant());
+        assertTrue(!KazooEnvelope.newMsgId().equals(KazooEnvelope.newMsgId()));
         assertTrue(KazooEnvelope.asObject("[1,2]".getBytes()) == null, "a JSON array is not an object");
     }
 
