@@ -62,6 +62,8 @@ public final class TransactionLayer implements AutoCloseable {
     private record Answered(int status, String reason, String toSuffix, List<SipHeader> extra, byte[] body) {
         private static final byte[] NO_BODY = new byte[0];
         private static final Map<Answered, Answered> SHARED = new ConcurrentHashMap<>();
+        /** The other headers are nearly always the same few lists, also in answers with a body of their own. */
+        private static final Map<List<SipHeader>, List<SipHeader>> SHARED_EXTRAS = new ConcurrentHashMap<>();
 
         /** The template of an answer and the To tag it added, when that is the one {@link ServerTx} adds. */
         record Kept(Answered template, long tag) {
@@ -86,11 +88,17 @@ public final class TransactionLayer implements AutoCloseable {
                 suffix = null;
             }
             byte[] body = response.bodyLength() == 0 ? NO_BODY : response.body(); // body() copies
-            Answered template = new Answered(response.statusCode(), response.reasonPhrase(), suffix, List.copyOf(extra), body);
+            Answered template = new Answered(response.statusCode(), response.reasonPhrase(), suffix,
+                    shared(SHARED_EXTRAS, List.copyOf(extra)), body);
             if (body == NO_BODY) { // a body compares by identity here: only body-less templates are shared
-                template = SHARED.size() < 256 ? SHARED.computeIfAbsent(template, k -> k) : SHARED.getOrDefault(template, template);
+                template = shared(SHARED, template);
             }
             return new Kept(template, tag);
+        }
+
+        /** The equal value already in {@code pool}, else {@code value} (kept there while the pool is small). */
+        private static <T> T shared(Map<T, T> pool, T value) {
+            return pool.size() < 256 ? pool.computeIfAbsent(value, k -> k) : pool.getOrDefault(value, value);
         }
 
         /** ";tag=" and the 16 hex digits, top bit set, that {@link ServerTx#withToTag} and our DMQ layer add. */

@@ -179,6 +179,25 @@ class TransactionLayerTest {
     }
 
     @Test
+    void anAnswerWithABodyIsRepeatedWholeForARetransmission() {
+        TransactionLayer tx = layer(TransactionSettings.RFC_DEFAULTS);
+        List<ServerTransaction> delivered = new ArrayList<>();
+        tx.setRequestHandler(delivered::add);
+        for (int i = 0; i < 3; i++) {
+            SipRequest incoming = request().toBuilder()
+                    .header("Via", "SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKbody" + i).build();
+            transport.inject(incoming, Transport.UDP);
+            delivered.get(i).respond(SipResponse.to(incoming, 200, "OK").header("Content-Type", "text/plain")
+                    .body(("reply " + i).getBytes(java.nio.charset.StandardCharsets.UTF_8)).build());
+            SipResponse first = (SipResponse) transport.sent.get(2 * i).message();
+            transport.inject(incoming, Transport.UDP);
+            assertEquals(first, transport.sent.get(2 * i + 1).message(), "the same headers and body again");
+            assertEquals("reply " + i, first.bodyAsString());
+        }
+        assertEquals(3, delivered.size());
+    }
+
+    @Test
     void reliableServerTransactionsEndAtOnce() {
         TransactionLayer tx = layer(TransactionSettings.RFC_DEFAULTS);
         List<ServerTransaction> delivered = new ArrayList<>();
