@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the README's performance benchmarks side by side on this machine and writes the table to
-# integration-tests/bench/results/<date>.md (under 10 minutes). Needs: the built jar (built here when
+# integration-tests/bench/results/<date>-<HHMM>.md (under 10 minutes). Needs: the built jar (built here when
 # missing), Kamailio 5.6 (Debian kamailio), sipp (Debian sip-tester), tcpdump (latency read off the
 # wire), RabbitMQ on 127.0.0.1:5672 (or KDMQ_BENCH_AMQP_URI), Maven (fetches RabbitMQ PerfTest once),
 # python3-pika.
@@ -20,7 +20,7 @@ JAR=$ROOT/docker/target/kdmq-gateway.jar
 JAVA=(java -XX:MaxGCPauseMillis=20 -Xmx1g)
 NODE_OPTS=(-Xmx144m -XX:ReservedCodeCacheSize=48m -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000 -Dio.netty.allocator.numDirectArenas=2 -Dio.netty.allocator.numHeapArenas=2)
 WORK=$(mktemp -d /tmp/kdmq-bench.XXXXXX)
-OUT=$BENCH/results/$(date +%F).md
+OUT=$BENCH/results/$(date +%F-%H%M).md
 mkdir -p "$BENCH/results"
 PIDS=()
 cleanup() {
