@@ -20,7 +20,7 @@ JAR=$ROOT/docker/target/kdmq-gateway.jar
 JAVA=(java -XX:MaxGCPauseMillis=20 -Xmx1g)
 NODE_OPTS=(-Xmx144m -XX:ReservedCodeCacheSize=48m -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000 -Dio.netty.allocator.numDirectArenas=2 -Dio.netty.allocator.numHeapArenas=2)
 WORK=$(mktemp -d /tmp/kdmq-bench.XXXXXX)
-OUT=$BENCH/results/$(date +%F-%H%M).md
+OUT=$BENCH/results/$(date -u +%F-%H%M).md
 mkdir -p "$BENCH/results"
 PIDS=()
 cleanup() {
