@@ -47,7 +47,8 @@ final class AnsweredTable<A> {
         this.clock = clockMillis;
         this.evictedEarly = evictedEarly;
         int share = Math.max(1, maxEntries / STRIPES);
-        this.maxRowsPerStripe = share == 1 ? 1 : Integer.highestOneBit(share - 1) << 1; // a power of two, as rows double
+        // A power of two, as rows double.
+        this.maxRowsPerStripe = share == 1 ? 1 : Integer.highestOneBit(share - 1) << 1;
         for (int i = 0; i < STRIPES; i++) {
             stripes[i] = new Stripe<>(Math.min(INITIAL_ROWS, maxRowsPerStripe));
         }
@@ -269,7 +270,8 @@ final class AnsweredTable<A> {
             for (int i = 0; i < n; i++) {
                 int r = (oldHead + i) % oldRows;
                 int at = r * STRIDE;
-                add(oldRow[at + H1], oldRow[at + H2], oldMethod[r], oldRow[at + EXPIRES], oldRow[at + TAG], oldAnswer[r]);
+                add(oldRow[at + H1], oldRow[at + H2], oldMethod[r], oldRow[at + EXPIRES], oldRow[at + TAG],
+                        oldAnswer[r]);
             }
         }
     }
