@@ -57,10 +57,8 @@ final class AnsweredTable<A> {
     /** Keeps {@code answer} (with {@code tag}) for the transaction {@code keyWithoutMethod} + {@code method}. */
     void put(String keyWithoutMethod, String method, A answer, long tag) {
         long[] h = hash(keyWithoutMethod);
-        long h1 = h[0];
-        long h2 = h[1];
         long now = clock.getAsLong();
-        Stripe<A> s = stripeOf(h1);
+        Stripe<A> s = stripeOf(h);
         synchronized (s) {
             s.expire(now);
             if (s.count == s.rows()) {
@@ -71,18 +69,16 @@ final class AnsweredTable<A> {
                     evictedEarly.increment();
                 }
             }
-            s.add(h1, h2, method.hashCode(), now + lifetimeMillis, tag, answer);
+            s.add(h[0], h[1], method.hashCode(), now + lifetimeMillis, tag, answer);
         }
     }
 
     /** The live answer for the transaction, or null. */
     Found<A> find(String keyWithoutMethod, String method) {
         long[] h = hash(keyWithoutMethod);
-        long h1 = h[0];
-        long h2 = h[1];
-        Stripe<A> s = stripeOf(h1);
+        Stripe<A> s = stripeOf(h);
         synchronized (s) {
-            int row = s.find(h1, h2, method.hashCode(), true, clock.getAsLong());
+            int row = s.find(h[0], h[1], method.hashCode(), true, clock.getAsLong());
             return row < 0 ? null : new Found<>(s.answer(row), s.tag(row));
         }
     }
@@ -90,11 +86,9 @@ final class AnsweredTable<A> {
     /** Whether any live answer has this key, whatever its method (what a CANCEL asks). */
     boolean containsAnyMethod(String keyWithoutMethod) {
         long[] h = hash(keyWithoutMethod);
-        long h1 = h[0];
-        long h2 = h[1];
-        Stripe<A> s = stripeOf(h1);
+        Stripe<A> s = stripeOf(h);
         synchronized (s) {
-            return s.find(h1, h2, 0, false, clock.getAsLong()) >= 0;
+            return s.find(h[0], h[1], 0, false, clock.getAsLong()) >= 0;
         }
     }
 
@@ -109,13 +103,13 @@ final class AnsweredTable<A> {
         return n;
     }
 
-    private Stripe<A> stripeOf(long h1) {
-        return stripes[(int) (h1 >>> 60) & (STRIPES - 1)]; // the index uses the low bits
+    private Stripe<A> stripeOf(long[] h) {
+        return stripes[(int) (h[0] >>> 60) & (STRIPES - 1)]; // the index uses the low bits
     }
 
     /**
      * Two independent seeded 64-bit hashes of the key in one pass (a multiply-xorshift per char each,
-     * then MurmurHash3's finalizer). The array does not escape its caller, so it costs nothing.
+     * then MurmurHash3's finalizer), as {h1, h2}.
      */
     private long[] hash(String s) {
         long a = seed1 ^ s.length();
