@@ -35,6 +35,13 @@ final class ResponseRouting {
                 // keep the sent-by port
             }
         }
+        // Usually the address the request came from (we stamped received and rport from it): reuse it
+        // rather than resolve the host text into a new address per answer.
+        InetSocketAddress remote = request.remote();
+        InetAddress remoteAddress = remote.getAddress();
+        if (port == remote.getPort() && remoteAddress != null && host.equals(remoteAddress.getHostAddress())) {
+            return remote;
+        }
         return new InetSocketAddress(host, port);
     }
 

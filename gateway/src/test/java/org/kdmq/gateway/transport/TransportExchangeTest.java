@@ -302,8 +302,11 @@ class TransportExchangeTest {
     void udpResponseRoutingFollowsReceivedAndRport() {
         SipRequest r = request("SIP/2.0/UDP 10.0.0.1:5070;branch=z9hG4bK1;rport=40000;received=192.0.2.7", "r");
         InboundMessage in = new InboundMessage(r, Transport.UDP, new InetSocketAddress("192.0.2.7", 40000), null, null);
+        assertSame(in.remote(), ResponseRouting.udpResponseAddress(SipResponse.to(r, 200, "OK").build(), in),
+                "the address the request came from, not a new one resolved from the Via's text");
+        InboundMessage fromElsewhere = new InboundMessage(r, Transport.UDP, new InetSocketAddress("192.0.2.8", 40000), null, null);
         assertEquals(new InetSocketAddress("192.0.2.7", 40000),
-                ResponseRouting.udpResponseAddress(SipResponse.to(r, 200, "OK").build(), in));
+                ResponseRouting.udpResponseAddress(SipResponse.to(r, 200, "OK").build(), fromElsewhere));
         SipRequest plainVia = request("SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1", "r2");
         assertEquals(new InetSocketAddress("10.0.0.1", 5060),
                 ResponseRouting.udpResponseAddress(SipResponse.to(plainVia, 200, "OK").build(), in));

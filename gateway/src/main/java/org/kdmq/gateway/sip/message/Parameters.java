@@ -15,20 +15,24 @@ final class Parameters {
      * without '=' maps to "". Quoted values keep their quotes out of the value.
      */
     static Map<String, String> parse(String text, String what) {
+        return parse(text, 0, text.length(), what);
+    }
+
+    /** {@link #parse(String, String)} of {@code text[from, to)}, without copying the range first. */
+    static Map<String, String> parse(String text, int from, int to, String what) {
         Map<String, String> params = new LinkedHashMap<>();
-        int i = 0;
-        int n = text.length();
-        while (i < n) {
+        int i = from;
+        while (i < to) {
             char c = text.charAt(i);
             if (c == ';' || c == ' ' || c == '\t') {
                 i++;
                 continue;
             }
             int nameStart = i;
-            while (i < n && text.charAt(i) != '=' && text.charAt(i) != ';') {
+            while (i < to && text.charAt(i) != '=' && text.charAt(i) != ';') {
                 i++;
             }
-            String name = text.substring(nameStart, i).trim().toLowerCase(Locale.ROOT);
+            String name = trimmed(text, nameStart, i).toLowerCase(Locale.ROOT);
             if (name.isEmpty()) {
                 throw new SipSyntaxException(what + ": empty parameter name");
             }
@@ -36,24 +40,24 @@ final class Parameters {
                 throw new SipSyntaxException(what + ": bad parameter name '" + name + "'");
             }
             String value = "";
-            if (i < n && text.charAt(i) == '=') {
+            if (i < to && text.charAt(i) == '=') {
                 i++;
-                while (i < n && (text.charAt(i) == ' ' || text.charAt(i) == '\t')) {
+                while (i < to && (text.charAt(i) == ' ' || text.charAt(i) == '\t')) {
                     i++;
                 }
-                if (i < n && text.charAt(i) == '"') {
+                if (i < to && text.charAt(i) == '"') {
                     int end = closingQuote(text, i);
-                    if (end < 0) {
+                    if (end < 0 || end >= to) {
                         throw new SipSyntaxException(what + ": unclosed quote in parameter '" + name + "'");
                     }
                     value = unescape(text.substring(i + 1, end));
                     i = end + 1;
                 } else {
                     int valueStart = i;
-                    while (i < n && text.charAt(i) != ';') {
+                    while (i < to && text.charAt(i) != ';') {
                         i++;
                     }
-                    value = text.substring(valueStart, i).trim();
+                    value = trimmed(text, valueStart, i);
                     if (value.isEmpty()) {
                         throw new SipSyntaxException(what + ": parameter '" + name + "' has '=' but no value");
                     }
@@ -62,6 +66,22 @@ final class Parameters {
             params.put(name, value);
         }
         return Collections.unmodifiableMap(params);
+    }
+
+    /** {@code text[from, to)} without leading and trailing blanks, as one copy. */
+    static String trimmed(String text, int from, int to) {
+        while (from < to && isBlank(text.charAt(from))) {
+            from++;
+        }
+        while (to > from && isBlank(text.charAt(to - 1))) {
+            to--;
+        }
+        return text.substring(from, to);
+    }
+
+    /** Whitespace as String.trim sees it: any control character or space. */
+    static boolean isBlank(char c) {
+        return c <= ' ';
     }
 
     static void write(StringBuilder sb, Map<String, String> params) {

@@ -24,12 +24,8 @@ public final class Via {
         if (headerValue == null) {
             throw new SipSyntaxException("Via is missing");
         }
-        return parse(firstValue(headerValue));
-    }
-
-    private static String firstValue(String value) {
-        int end = firstValueEnd(value);
-        return end < 0 ? value : value.substring(0, end);
+        int end = firstValueEnd(headerValue);
+        return parse(headerValue, 0, end < 0 ? headerValue.length() : end);
     }
 
     /** Index of the comma ending the first via-parm of a header value, or -1 when there is one only. */
@@ -54,68 +50,113 @@ public final class Via {
         return first + (end < 0 ? "" : headerValue.substring(end));
     }
 
-    private static Via parse(String text) {
-        String s = text.trim();
-        // sent-protocol: "SIP" / "2.0" / transport, whitespace allowed around the slashes
-        int slash1 = s.indexOf('/');
-        int slash2 = slash1 < 0 ? -1 : s.indexOf('/', slash1 + 1);
-        if (slash2 < 0) {
-            throw new SipSyntaxException("Via has no SIP/2.0/TRANSPORT: " + s);
+    /**
+     * Parses {@code v[from, to)} in one pass over the header's own text: every response and request
+     * is asked for its top Via, and copies of each piece (as trim and substring make) added up.
+     */
+    private static Via parse(String v, int from, int to) {
+        while (from < to && Parameters.isBlank(v.charAt(from))) {
+            from++;
         }
-        String name = s.substring(0, slash1).trim();
-        String version = s.substring(slash1 + 1, slash2).trim();
-        if (!name.equalsIgnoreCase("SIP") || !version.equals("2.0")) {
-            throw new SipSyntaxException("Via protocol is not SIP/2.0: " + s);
+        while (to > from && Parameters.isBlank(v.charAt(to - 1))) {
+            to--;
+        }
+        // sent-protocol: "SIP" / "2.0" / transport, whitespace allowed around the slashes
+        int slash1 = indexOf(v, '/', from, to);
+        int slash2 = slash1 < 0 ? -1 : indexOf(v, '/', slash1 + 1, to);
+        if (slash2 < 0) {
+            throw new SipSyntaxException("Via has no SIP/2.0/TRANSPORT: " + v.substring(from, to));
+        }
+        if (!trimmedIs(v, from, slash1, "SIP", true) || !trimmedIs(v, slash1 + 1, slash2, "2.0", false)) {
+            throw new SipSyntaxException("Via protocol is not SIP/2.0: " + v.substring(from, to));
         }
         int i = slash2 + 1;
-        while (i < s.length() && (s.charAt(i) == ' ' || s.charAt(i) == '\t')) {
+        while (i < to && (v.charAt(i) == ' ' || v.charAt(i) == '\t')) {
             i++;
         }
-        int tStart = i;
-        while (i < s.length() && s.charAt(i) != ' ' && s.charAt(i) != '\t') {
+        int transportStart = i;
+        while (i < to && v.charAt(i) != ' ' && v.charAt(i) != '\t') {
             i++;
         }
-        String transport = upper(s.substring(tStart, i));
+        String transport = transport(v, transportStart, i);
         if (transport.isEmpty() || !Parameters.isToken(transport)) {
-            throw new SipSyntaxException("Via has no transport: " + s);
+            throw new SipSyntaxException("Via has no transport: " + v.substring(from, to));
         }
-        String rest = s.substring(i).trim();
-        int semi = rest.indexOf(';', rest.startsWith("[") ? Math.max(0, rest.indexOf(']')) : 0);
-        String sentBy = (semi < 0 ? rest : rest.substring(0, semi)).trim();
-        Map<String, String> params = semi < 0 ? Map.of() : Parameters.parse(rest.substring(semi), "Via");
-        if (sentBy.isEmpty()) {
-            throw new SipSyntaxException("Via has no sent-by host: " + s);
+        while (i < to && Parameters.isBlank(v.charAt(i))) {
+            i++;
+        }
+        int sentByStart = i;
+        int close = i < to && v.charAt(i) == '[' ? indexOf(v, ']', i, to) : -1;
+        int semi = indexOf(v, ';', Math.max(i, close), to);
+        int sentByEnd = semi < 0 ? to : semi;
+        while (sentByEnd > sentByStart && Parameters.isBlank(v.charAt(sentByEnd - 1))) {
+            sentByEnd--;
+        }
+        Map<String, String> params = semi < 0 ? Map.of() : Parameters.parse(v, semi, to, "Via");
+        if (sentByStart == sentByEnd) {
+            throw new SipSyntaxException("Via has no sent-by host: " + v.substring(from, to));
         }
         String host;
         int port = -1;
-        if (sentBy.startsWith("[")) {
-            int close = sentBy.indexOf(']');
-            if (close < 0) {
+        if (v.charAt(sentByStart) == '[') {
+            if (close < 0 || close >= sentByEnd) {
                 throw new SipSyntaxException("unclosed '[' in Via host");
             }
-            host = sentBy.substring(0, close + 1);
-            String after = sentBy.substring(close + 1).trim();
-            if (after.startsWith(":")) {
-                port = parsePort(after.substring(1).trim());
-            } else if (!after.isEmpty()) {
-                throw new SipSyntaxException("unexpected text after Via host: " + after);
+            host = v.substring(sentByStart, close + 1);
+            int after = close + 1;
+            while (after < sentByEnd && Parameters.isBlank(v.charAt(after))) {
+                after++;
+            }
+            if (after < sentByEnd && v.charAt(after) == ':') {
+                port = parsePort(v, after + 1, sentByEnd);
+            } else if (after < sentByEnd) {
+                throw new SipSyntaxException("unexpected text after Via host: " + v.substring(after, sentByEnd));
             }
         } else {
-            int colon = sentBy.indexOf(':');
+            int colon = indexOf(v, ':', sentByStart, sentByEnd);
             if (colon >= 0) {
-                host = sentBy.substring(0, colon).trim();
-                port = parsePort(sentBy.substring(colon + 1).trim());
+                host = Parameters.trimmed(v, sentByStart, colon);
+                port = parsePort(v, colon + 1, sentByEnd);
             } else {
-                host = sentBy;
+                host = v.substring(sentByStart, sentByEnd);
             }
             if (host.isEmpty() || host.indexOf(' ') >= 0) {
-                throw new SipSyntaxException("bad Via host: " + sentBy);
+                throw new SipSyntaxException("bad Via host: " + v.substring(sentByStart, sentByEnd));
             }
         }
         return new Via(transport, host, port, params);
     }
 
-    private static int parsePort(String text) {
+    private static int indexOf(String s, char c, int from, int to) {
+        int at = s.indexOf(c, from);
+        return at < to ? at : -1;
+    }
+
+    /** Whether {@code s[from, to)} is {@code expected} once blanks around it are dropped. */
+    private static boolean trimmedIs(String s, int from, int to, String expected, boolean ignoreCase) {
+        while (from < to && Parameters.isBlank(s.charAt(from))) {
+            from++;
+        }
+        while (to > from && Parameters.isBlank(s.charAt(to - 1))) {
+            to--;
+        }
+        return to - from == expected.length() && s.regionMatches(ignoreCase, from, expected, 0, expected.length());
+    }
+
+    private static final String[] KNOWN_TRANSPORTS = {"UDP", "TCP", "TLS", "SCTP", "WS", "WSS"};
+
+    /** The transport upper-cased; the usual ones as constants, with no copy made. */
+    private static String transport(String s, int from, int to) {
+        for (String known : KNOWN_TRANSPORTS) {
+            if (to - from == known.length() && s.regionMatches(true, from, known, 0, known.length())) {
+                return known;
+            }
+        }
+        return upper(s.substring(from, to));
+    }
+
+    private static int parsePort(String s, int from, int to) {
+        String text = Parameters.trimmed(s, from, to);
         try {
             int port = Integer.parseInt(text);
             if (port < 1 || port > 65535) {
