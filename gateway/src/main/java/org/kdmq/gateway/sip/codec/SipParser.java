@@ -121,21 +121,23 @@ public final class SipParser {
             throw start.isRequest ? failure.withPartialRequest(partial(start, sipHeaders)) : failure;
         }
         try {
-            checkMandatoryHeaders(start, sipHeaders);
+            checkMandatoryHeaders(sipHeaders);
             int contentLength = contentLength(sipHeaders);
             int available = end - pos;
-            byte[] body;
+            int bodyLength;
             if (contentLength < 0) {
-                body = Arrays.copyOfRange(data, pos, end);
+                bodyLength = available;
             } else if (contentLength > available) {
                 throw new SipParseException("Content-Length exceeds message (" + contentLength + " > " + available + ")", 0);
             } else {
-                body = Arrays.copyOfRange(data, pos, pos + contentLength); // RFC 3261 18.3: extra bytes dropped
+                bodyLength = contentLength; // RFC 3261 18.3: extra bytes dropped
             }
-            if (body.length > limits.maxBodySize()) {
+            if (bodyLength > limits.maxBodySize()) {
                 throw new SipParseException("Body too large", 0);
             }
-            return build(start, sipHeaders, body);
+            SipMessage message = build(start, sipHeaders, data, pos, bodyLength);
+            checkCSeq(start, message);
+            return message;
         } catch (SipParseException e) {
             throw start.isRequest ? e.withPartialRequest(partial(start, sipHeaders)) : e;
         }
@@ -199,9 +201,11 @@ public final class SipParser {
         return n == 3 ? parts : null;
     }
 
-    private static void checkMandatoryHeaders(StartLine start, SipHeaders headers) throws SipParseException {
-        for (String name : List.of(HeaderNames.VIA, HeaderNames.FROM, HeaderNames.TO, HeaderNames.CALL_ID,
-                HeaderNames.CSEQ)) {
+    private static final String[] MANDATORY = {HeaderNames.VIA, HeaderNames.FROM, HeaderNames.TO, HeaderNames.CALL_ID,
+        HeaderNames.CSEQ};
+
+    private static void checkMandatoryHeaders(SipHeaders headers) throws SipParseException {
+        for (String name : MANDATORY) {
             String value = headers.first(name).orElse(null);
             if (value == null) {
                 throw new SipParseException("Missing " + name + " header", 0);
@@ -210,13 +214,17 @@ public final class SipParser {
                 throw new SipParseException("Empty " + name + " header", 0);
             }
         }
+    }
+
+    /** Checked on the message, which keeps what it parses: every layer above asks for its CSeq again. */
+    private static void checkCSeq(StartLine start, SipMessage message) throws SipParseException {
         CSeq cseq;
         try {
-            cseq = CSeq.parse(headers.first(HeaderNames.CSEQ).orElseThrow());
+            cseq = message.cseq();
         } catch (SipSyntaxException e) {
             throw new SipParseException("Bad CSeq", 0);
         }
-        if (start.isRequest && !cseq.method().equals(start.method.toUpperCase(Locale.ROOT))) {
+        if (start.isRequest && !cseq.method().equalsIgnoreCase(start.method)) {
             throw new SipParseException("CSeq method does not match the request method", 0);
         }
     }
@@ -243,11 +251,12 @@ public final class SipParser {
         return Integer.parseInt(v);
     }
 
-    private static SipMessage build(StartLine start, SipHeaders headers, byte[] body) {
+    /** The message, its body copied once out of {@code data}; the headers pass through unchanged. */
+    private static SipMessage build(StartLine start, SipHeaders headers, byte[] data, int bodyStart, int bodyLength) {
         if (start.isRequest) {
-            return SipRequest.builder(start.method, start.uri).headers(headers).body(body).build();
+            return SipRequest.builder(start.method, start.uri).headers(headers).body(data, bodyStart, bodyLength).build();
         }
-        return SipResponse.builder(start.status, start.reason).headers(headers).body(body).build();
+        return SipResponse.builder(start.status, start.reason).headers(headers).body(data, bodyStart, bodyLength).build();
     }
 
     /** The request as far as understood, when the headers needed to answer it are all there. */

@@ -12,14 +12,14 @@ public record CSeq(long sequence, String method) {
         }
         long seq;
         try {
-            seq = Long.parseLong(v.substring(0, space));
+            seq = Long.parseLong(v, 0, space, 10); // no substring per message
         } catch (NumberFormatException e) {
             throw new SipSyntaxException("CSeq number is not a number: " + value);
         }
         if (seq < 0 || seq > 0xFFFFFFFFL) {
             throw new SipSyntaxException("CSeq number out of range: " + value);
         }
-        String method = v.substring(space).trim();
+        String method = Parameters.trimmed(v, space, v.length());
         if (method.isEmpty() || indexOfWhitespace(method) >= 0) {
             throw new SipSyntaxException("CSeq method is missing or has spaces: " + value);
         }

@@ -99,12 +99,13 @@ public final class SipHeaders {
         return first(name).isPresent();
     }
 
+    /** A builder starting from these fields; they are copied only when the builder first changes them. */
     public Builder toBuilder() {
-        return new Builder(fields);
+        return new Builder(this);
     }
 
     public static Builder builder() {
-        return new Builder(List.of());
+        return new Builder(EMPTY);
     }
 
     @Override
@@ -122,35 +123,50 @@ public final class SipHeaders {
         return fields.toString();
     }
 
-    /** Mutable, single-threaded builder; {@link #build()} makes the immutable value. */
+    /**
+     * Mutable, single-threaded builder; {@link #build()} makes the immutable value. A builder that was
+     * never changed builds the very value it started from: a parsed message's headers pass through its
+     * message builder without a copy.
+     */
     public static final class Builder {
-        private final List<SipHeader> fields;
+        private SipHeaders unchanged;
+        private List<SipHeader> fields;
 
-        private Builder(List<SipHeader> initial) {
-            this.fields = new ArrayList<>(initial);
+        private Builder(SipHeaders initial) {
+            this.unchanged = initial;
+        }
+
+        /** The fields to change, copied from the starting value the first time. */
+        private List<SipHeader> fields() {
+            if (fields == null) {
+                fields = new ArrayList<>(unchanged.fields);
+                unchanged = null;
+            }
+            return fields;
         }
 
         /** Appends a field after the existing ones. */
         public Builder add(String name, String value) {
-            fields.add(new SipHeader(name, value));
+            fields().add(new SipHeader(name, value));
             return this;
         }
 
         /** Appends a field as it is (fields are immutable: a copy from another message needs no new one). */
         public Builder add(SipHeader field) {
-            fields.add(java.util.Objects.requireNonNull(field, "field"));
+            fields().add(java.util.Objects.requireNonNull(field, "field"));
             return this;
         }
 
         /** Inserts a field before all others (as a proxy prepends its Via). */
         public Builder addFirst(String name, String value) {
-            fields.add(0, new SipHeader(name, value));
+            fields().add(0, new SipHeader(name, value));
             return this;
         }
 
         /** Replaces the first field of that name in place (keeping its position), or appends it. */
         public Builder set(String name, String value) {
             SipHeader replacement = new SipHeader(name, value);
+            List<SipHeader> fields = fields();
             boolean replaced = false;
             for (int i = 0; i < fields.size(); i++) {
                 if (fields.get(i).hasName(name)) {
@@ -169,12 +185,13 @@ public final class SipHeaders {
         }
 
         public Builder remove(String name) {
-            fields.removeIf(h -> h.hasName(name));
+            fields().removeIf(h -> h.hasName(name));
             return this;
         }
 
         /** Removes only the first field of that name (the top Via, when a response is forwarded). */
         public Builder removeFirst(String name) {
+            List<SipHeader> fields = fields();
             for (int i = 0; i < fields.size(); i++) {
                 if (fields.get(i).hasName(name)) {
                     fields.remove(i);
@@ -185,6 +202,9 @@ public final class SipHeaders {
         }
 
         public SipHeaders build() {
+            if (unchanged != null) {
+                return unchanged;
+            }
             return fields.isEmpty() ? EMPTY : new SipHeaders(List.copyOf(fields));
         }
     }

@@ -17,9 +17,10 @@ public abstract sealed class SipMessage permits SipRequest, SipResponse {
     private final SipHeaders headers;
     private final byte[] body;
 
-    SipMessage(SipHeaders headers, byte[] body) {
+    /** The body is {@code source[offset, offset + length)}, copied once here. */
+    SipMessage(SipHeaders headers, byte[] source, int offset, int length) {
         this.headers = Objects.requireNonNull(headers, "headers");
-        this.body = body == null || body.length == 0 ? NO_BODY : body.clone();
+        this.body = length == 0 ? NO_BODY : Arrays.copyOfRange(source, offset, offset + length);
     }
 
     /** Other headers, the body of {@code bodyOf}: its array is never written, so it is shared, not cloned. */

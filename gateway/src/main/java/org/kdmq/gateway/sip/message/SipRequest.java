@@ -11,7 +11,7 @@ public final class SipRequest extends SipMessage {
     private volatile SipUri parsedUri;
 
     private SipRequest(Builder b) {
-        super(b.headers.build(), b.body);
+        super(b.headers.build(), b.body, b.bodyOffset, b.bodyLength);
         this.method = Objects.requireNonNull(b.method, "method");
         this.requestUri = Objects.requireNonNull(b.requestUri, "requestUri");
     }
@@ -79,7 +79,7 @@ public final class SipRequest extends SipMessage {
     public Builder toBuilder() {
         Builder b = new Builder(method, requestUri);
         b.headers = headers().toBuilder();
-        b.body = rawBody();
+        b.body(rawBody());
         return b;
     }
 
@@ -104,6 +104,8 @@ public final class SipRequest extends SipMessage {
         private String requestUri;
         private SipHeaders.Builder headers = SipHeaders.builder();
         private byte[] body;
+        private int bodyOffset;
+        private int bodyLength;
 
         private Builder(String method, String requestUri) {
             this.method = method;
@@ -144,14 +146,24 @@ public final class SipRequest extends SipMessage {
             return headers;
         }
 
+        /** The body (copied when the message is built); null for none. */
         public Builder body(byte[] value) {
-            this.body = value;
+            return value == null ? body(null, 0, 0) : body(value, 0, value.length);
+        }
+
+        /** The body is {@code source[offset, offset + length)}, copied when the message is built. */
+        public Builder body(byte[] source, int offset, int length) {
+            if (length > 0) {
+                Objects.checkFromIndexSize(offset, length, source.length);
+            }
+            this.body = source;
+            this.bodyOffset = offset;
+            this.bodyLength = Math.max(length, 0);
             return this;
         }
 
         public Builder body(String value) {
-            this.body = value.getBytes(StandardCharsets.UTF_8);
-            return this;
+            return body(value.getBytes(StandardCharsets.UTF_8));
         }
 
         public SipRequest build() {

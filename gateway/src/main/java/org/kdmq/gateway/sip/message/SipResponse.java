@@ -9,7 +9,7 @@ public final class SipResponse extends SipMessage {
     private final String reasonPhrase;
 
     private SipResponse(Builder b) {
-        super(b.headers.build(), b.body);
+        super(b.headers.build(), b.body, b.bodyOffset, b.bodyLength);
         if (b.statusCode < 100 || b.statusCode > 699) {
             throw new IllegalArgumentException("status code out of range: " + b.statusCode);
         }
@@ -41,8 +41,10 @@ public final class SipResponse extends SipMessage {
 
     /** Whether a response takes this field from its request: Via, From, To, Call-ID or CSeq. */
     public static boolean isCopiedFromRequest(SipHeader h) {
-        return h.hasName(HeaderNames.VIA) || h.hasName(HeaderNames.FROM) || h.hasName(HeaderNames.TO)
-                || h.hasName(HeaderNames.CALL_ID) || h.hasName(HeaderNames.CSEQ);
+        // A stored name is the constant for any spelling of these (SipHeader normalizes): identity will do.
+        String name = h.name();
+        return name == HeaderNames.VIA || name == HeaderNames.FROM || name == HeaderNames.TO
+                || name == HeaderNames.CALL_ID || name == HeaderNames.CSEQ;
     }
 
     public int statusCode() {
@@ -69,7 +71,7 @@ public final class SipResponse extends SipMessage {
     public Builder toBuilder() {
         Builder b = new Builder(statusCode, reasonPhrase);
         b.headers = headers().toBuilder();
-        b.body = rawBody();
+        b.body(rawBody());
         return b;
     }
 
@@ -94,6 +96,8 @@ public final class SipResponse extends SipMessage {
         private String reasonPhrase;
         private SipHeaders.Builder headers = SipHeaders.builder();
         private byte[] body;
+        private int bodyOffset;
+        private int bodyLength;
         private SipRequest copiedFrom;
 
         private Builder(int statusCode, String reasonPhrase) {
@@ -131,14 +135,24 @@ public final class SipResponse extends SipMessage {
             return headers;
         }
 
+        /** The body (copied when the message is built); null for none. */
         public Builder body(byte[] value) {
-            this.body = value;
+            return value == null ? body(null, 0, 0) : body(value, 0, value.length);
+        }
+
+        /** The body is {@code source[offset, offset + length)}, copied when the message is built. */
+        public Builder body(byte[] source, int offset, int length) {
+            if (length > 0) {
+                Objects.checkFromIndexSize(offset, length, source.length);
+            }
+            this.body = source;
+            this.bodyOffset = offset;
+            this.bodyLength = Math.max(length, 0);
             return this;
         }
 
         public Builder body(String value) {
-            this.body = value.getBytes(StandardCharsets.UTF_8);
-            return this;
+            return body(value.getBytes(StandardCharsets.UTF_8));
         }
 
         public SipResponse build() {

@@ -79,6 +79,66 @@ class SipValuesTest {
     }
 
     @Test
+    void viasInEveryShapeTheGrammarAllows() {
+        Via v6 = Via.parseFirst("  SIP/2.0/tls [2001:db8::1] : 5061 ; branch = z9hG4bKa ; maddr=\"x;y\" ;ttl=1  ");
+        assertEquals("TLS", v6.transport());
+        assertEquals("[2001:db8::1]", v6.host());
+        assertEquals(5061, v6.port());
+        assertEquals(java.util.Map.of("branch", "z9hG4bKa", "maddr", "x;y", "ttl", "1"), v6.parameters());
+        Via bare = Via.parseFirst("SIP/2.0/Sctp host.example");
+        assertEquals("SCTP", bare.transport());
+        assertEquals("host.example", bare.host());
+        assertEquals(-1, bare.port());
+        assertTrue(bare.parameters().isEmpty());
+        assertEquals("X-NEW", Via.parseFirst("SIP/2.0/x-new h;branch=b").transport());
+        Via firstOfTwo = Via.parseFirst("SIP/2.0/UDP [::1];branch=z9hG4bK1,SIP/2.0/UDP b;branch=z9hG4bK2");
+        assertEquals("[::1]", firstOfTwo.host());
+        assertEquals("z9hG4bK1", firstOfTwo.branch());
+        for (String bad : new String[] {"SIP/2.0/UDP", "SIP/2.0/UDP ;branch=x", "SIP/2.0/UDP [::1", "SIP/2.0/UDP [::1]x",
+            "SIP/2.0/UDP h:", "SIP/2.0/UDP h:0", "SIP/2.0/UDP h;=x", "SIP/2.0/UDP h;branch=", "SIP/2.0/UDP h;a=\"x",
+            "SIP/2.0/U(P h", "SIP/2.0 UDP h", "SIP/2.1/UDP h", "XIP/2.0/UDP h"}) {
+            assertThrows(SipSyntaxException.class, () -> Via.parseFirst(bad), bad);
+        }
+    }
+
+    @Test
+    void anUnchangedHeaderBuilderBuildsTheValueItStartedFromAndAChangeLeavesThatValueAlone() {
+        SipHeaders h = SipHeaders.builder().add("Via", "SIP/2.0/UDP a").add("Call-ID", "c").build();
+        assertSame(h, h.toBuilder().build());
+        SipHeaders changed = h.toBuilder().set("Call-ID", "d").add("X-A", "1").build();
+        assertEquals(java.util.List.of("c"), h.all("Call-ID"));
+        assertEquals(java.util.List.of("d"), changed.all("Call-ID"));
+        assertEquals(3, changed.size());
+        assertEquals(2, h.size());
+        SipRequest request = SipRequest.builder("KDMQ", "sip:c@h").headers(h).build();
+        assertSame(h, request.headers());
+        assertSame(h, request.toBuilder().build().headers());
+    }
+
+    @Test
+    void aBodyTakenFromPartOfAnArrayIsCopiedAndBoundsAreChecked() {
+        byte[] wire = "headers|body|trailer".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        SipResponse r = SipResponse.builder(200, "OK").body(wire, 8, 4).build();
+        wire[8] = 'X';
+        assertEquals("body", r.bodyAsString());
+        assertEquals(0, SipResponse.builder(200, "OK").body(wire, 3, 0).build().bodyLength());
+        assertEquals(0, SipRequest.builder("KDMQ", "sip:c@h").body((byte[]) null).build().bodyLength());
+        assertThrows(IndexOutOfBoundsException.class, () -> SipRequest.builder("KDMQ", "sip:c@h").body(wire, 18, 4));
+    }
+
+    @Test
+    void aResponseCopiesTheDialogHeadersHoweverTheRequestSpelledThem() {
+        SipRequest r = SipRequest.builder("KDMQ", "sip:c@h").header("v", "SIP/2.0/UDP a;branch=z9hG4bK1")
+                .header("f", "<sip:a@h>;tag=1").header("TO", "<sip:b@h>").header("i", "c1").header("cseq", "1 KDMQ")
+                .header("Max-Forwards", "70").header("Content-Type", "text/plain").header("X-Other", "x").build();
+        SipResponse answer = SipResponse.to(r, 200, "OK").build();
+        assertEquals(java.util.List.of(HeaderNames.VIA, HeaderNames.FROM, HeaderNames.TO, HeaderNames.CALL_ID,
+                HeaderNames.CSEQ), answer.headers().asList().stream().map(SipHeader::name).toList());
+        assertEquals("c1", answer.callId());
+        assertEquals("z9hG4bK1", answer.topVia().branch());
+    }
+
+    @Test
     void headersAreCaseInsensitiveAndOrdered() {
         SipHeaders h = SipHeaders.builder().add("via", "a").add("V", "b").add("X-Custom", "1").build();
         assertEquals(java.util.List.of("a", "b"), h.all("VIA"));
