@@ -105,7 +105,7 @@ public final class SipHeaders {
     }
 
     public static Builder builder() {
-        return new Builder(EMPTY);
+        return new Builder();
     }
 
     @Override
@@ -134,6 +134,10 @@ public final class SipHeaders {
 
         private Builder(SipHeaders initial) {
             this.unchanged = initial;
+        }
+
+        private Builder() {
+            this.fields = new ArrayList<>(8);
         }
 
         /** The fields to change, copied from the starting value the first time. */
