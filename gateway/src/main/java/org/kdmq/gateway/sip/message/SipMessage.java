@@ -17,10 +17,10 @@ public abstract sealed class SipMessage permits SipRequest, SipResponse {
     private final SipHeaders headers;
     private final byte[] body;
 
-    /** The body is {@code source[offset, offset + length)}, copied once here. */
-    SipMessage(SipHeaders headers, byte[] source, int offset, int length) {
+    /** The body is copied out of {@code body} here, once. */
+    SipMessage(SipHeaders headers, BodySlice body) {
         this.headers = Objects.requireNonNull(headers, "headers");
-        this.body = length == 0 ? NO_BODY : Arrays.copyOfRange(source, offset, offset + length);
+        this.body = body.length() == 0 ? NO_BODY : body.copy();
     }
 
     /** Other headers, the body of {@code bodyOf}: its array is never written, so it is shared, not cloned. */

@@ -11,7 +11,7 @@ public final class SipRequest extends SipMessage {
     private volatile SipUri parsedUri;
 
     private SipRequest(Builder b) {
-        super(b.headers.build(), b.body, b.bodyOffset, b.bodyLength);
+        super(b.headers.build(), b.body);
         this.method = Objects.requireNonNull(b.method, "method");
         this.requestUri = Objects.requireNonNull(b.requestUri, "requestUri");
     }
@@ -103,9 +103,7 @@ public final class SipRequest extends SipMessage {
         private String method;
         private String requestUri;
         private SipHeaders.Builder headers = SipHeaders.builder();
-        private byte[] body;
-        private int bodyOffset;
-        private int bodyLength;
+        private BodySlice body = BodySlice.NONE;
 
         private Builder(String method, String requestUri) {
             this.method = method;
@@ -148,17 +146,13 @@ public final class SipRequest extends SipMessage {
 
         /** The body (copied when the message is built); null for none. */
         public Builder body(byte[] value) {
-            return value == null ? body(null, 0, 0) : body(value, 0, value.length);
+            this.body = BodySlice.of(value);
+            return this;
         }
 
         /** The body is {@code source[offset, offset + length)}, copied when the message is built. */
         public Builder body(byte[] source, int offset, int length) {
-            if (length > 0) {
-                Objects.checkFromIndexSize(offset, length, source.length);
-            }
-            this.body = source;
-            this.bodyOffset = offset;
-            this.bodyLength = Math.max(length, 0);
+            this.body = new BodySlice(source, offset, length);
             return this;
         }
 

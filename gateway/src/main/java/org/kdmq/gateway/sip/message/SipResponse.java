@@ -9,7 +9,7 @@ public final class SipResponse extends SipMessage {
     private final String reasonPhrase;
 
     private SipResponse(Builder b) {
-        super(b.headers.build(), b.body, b.bodyOffset, b.bodyLength);
+        super(b.headers.build(), b.body);
         if (b.statusCode < 100 || b.statusCode > 699) {
             throw new IllegalArgumentException("status code out of range: " + b.statusCode);
         }
@@ -95,9 +95,7 @@ public final class SipResponse extends SipMessage {
         private int statusCode;
         private String reasonPhrase;
         private SipHeaders.Builder headers = SipHeaders.builder();
-        private byte[] body;
-        private int bodyOffset;
-        private int bodyLength;
+        private BodySlice body = BodySlice.NONE;
         private SipRequest copiedFrom;
 
         private Builder(int statusCode, String reasonPhrase) {
@@ -137,17 +135,13 @@ public final class SipResponse extends SipMessage {
 
         /** The body (copied when the message is built); null for none. */
         public Builder body(byte[] value) {
-            return value == null ? body(null, 0, 0) : body(value, 0, value.length);
+            this.body = BodySlice.of(value);
+            return this;
         }
 
         /** The body is {@code source[offset, offset + length)}, copied when the message is built. */
         public Builder body(byte[] source, int offset, int length) {
-            if (length > 0) {
-                Objects.checkFromIndexSize(offset, length, source.length);
-            }
-            this.body = source;
-            this.bodyOffset = offset;
-            this.bodyLength = Math.max(length, 0);
+            this.body = new BodySlice(source, offset, length);
             return this;
         }
 
