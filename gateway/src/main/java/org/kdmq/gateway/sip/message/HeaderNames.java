@@ -87,6 +87,11 @@ public final class HeaderNames {
      * received (lookups ignore case anyway).
      */
     public static String normalize(String name) {
+        for (String spelled : SPELLED) {
+            if (spelled == name) {
+                return name; // already the constant: what the parser hands over for nearly every header
+            }
+        }
         String constant = CONSTANT.get(name);
         if (constant != null) {
             return constant; // the common case, without a lower-cased copy per header per message
