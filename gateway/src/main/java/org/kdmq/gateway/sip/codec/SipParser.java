@@ -2,9 +2,7 @@ package org.kdmq.gateway.sip.codec;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import org.kdmq.gateway.sip.message.CSeq;
 import org.kdmq.gateway.sip.message.HeaderNames;
 import org.kdmq.gateway.sip.message.SipHeader;
