@@ -8,10 +8,7 @@ record BodySlice(byte[] source, int offset, int length) {
     static final BodySlice NONE = new BodySlice(new byte[0], 0, 0);
 
     BodySlice {
-        if (length > 0) {
-            Objects.checkFromIndexSize(offset, length, source.length);
-        }
-        length = Math.max(length, 0);
+        Objects.checkFromIndexSize(offset, length, Objects.requireNonNull(source, "source").length);
     }
 
     /** The whole array; none for null. */

@@ -70,17 +70,28 @@ final class Parameters {
 
     /** {@code text[from, to)} without leading and trailing blanks, as one copy. */
     static String trimmed(String text, int from, int to) {
+        int start = skipBlanks(text, from, to);
+        return text.substring(start, endBeforeBlanks(text, start, to));
+    }
+
+    /** The first index in {@code [from, to)} that is not a blank, else {@code to}. */
+    static int skipBlanks(String text, int from, int to) {
         while (from < to && isBlank(text.charAt(from))) {
             from++;
         }
+        return from;
+    }
+
+    /** The end of {@code text[from, to)} once trailing blanks are dropped (at least {@code from}). */
+    static int endBeforeBlanks(String text, int from, int to) {
         while (to > from && isBlank(text.charAt(to - 1))) {
             to--;
         }
-        return text.substring(from, to);
+        return to;
     }
 
     /** Whitespace as String.trim sees it: any control character or space. */
-    static boolean isBlank(char c) {
+    private static boolean isBlank(char c) {
         return c <= ' ';
     }
 

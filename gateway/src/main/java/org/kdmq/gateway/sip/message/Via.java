@@ -55,12 +55,8 @@ public final class Via {
      * is asked for its top Via, and copies of each piece (as trim and substring make) added up.
      */
     private static Via parse(String v, int from, int to) {
-        while (from < to && Parameters.isBlank(v.charAt(from))) {
-            from++;
-        }
-        while (to > from && Parameters.isBlank(v.charAt(to - 1))) {
-            to--;
-        }
+        from = Parameters.skipBlanks(v, from, to);
+        to = Parameters.endBeforeBlanks(v, from, to);
         // sent-protocol: "SIP" / "2.0" / transport, whitespace allowed around the slashes
         int slash1 = indexOf(v, '/', from, to);
         int slash2 = slash1 < 0 ? -1 : indexOf(v, '/', slash1 + 1, to);
@@ -82,16 +78,10 @@ public final class Via {
         if (transport.isEmpty() || !Parameters.isToken(transport)) {
             throw new SipSyntaxException("Via has no transport: " + v.substring(from, to));
         }
-        while (i < to && Parameters.isBlank(v.charAt(i))) {
-            i++;
-        }
-        int sentByStart = i;
-        int close = i < to && v.charAt(i) == '[' ? indexOf(v, ']', i, to) : -1;
-        int semi = indexOf(v, ';', Math.max(i, close), to);
-        int sentByEnd = semi < 0 ? to : semi;
-        while (sentByEnd > sentByStart && Parameters.isBlank(v.charAt(sentByEnd - 1))) {
-            sentByEnd--;
-        }
+        int sentByStart = Parameters.skipBlanks(v, i, to);
+        int close = sentByStart < to && v.charAt(sentByStart) == '[' ? indexOf(v, ']', sentByStart, to) : -1;
+        int semi = indexOf(v, ';', Math.max(sentByStart, close), to);
+        int sentByEnd = Parameters.endBeforeBlanks(v, sentByStart, semi < 0 ? to : semi);
         Map<String, String> params = semi < 0 ? Map.of() : Parameters.parse(v, semi, to, "Via");
         if (sentByStart == sentByEnd) {
             throw new SipSyntaxException("Via has no sent-by host: " + v.substring(from, to));
@@ -103,10 +93,7 @@ public final class Via {
                 throw new SipSyntaxException("unclosed '[' in Via host");
             }
             host = v.substring(sentByStart, close + 1);
-            int after = close + 1;
-            while (after < sentByEnd && Parameters.isBlank(v.charAt(after))) {
-                after++;
-            }
+            int after = Parameters.skipBlanks(v, close + 1, sentByEnd);
             if (after < sentByEnd && v.charAt(after) == ':') {
                 port = parsePort(v, after + 1, sentByEnd);
             } else if (after < sentByEnd) {
@@ -134,13 +121,9 @@ public final class Via {
 
     /** Whether {@code s[from, to)} is {@code expected} once blanks around it are dropped. */
     private static boolean trimmedIs(String s, int from, int to, String expected, boolean ignoreCase) {
-        while (from < to && Parameters.isBlank(s.charAt(from))) {
-            from++;
-        }
-        while (to > from && Parameters.isBlank(s.charAt(to - 1))) {
-            to--;
-        }
-        return to - from == expected.length() && s.regionMatches(ignoreCase, from, expected, 0, expected.length());
+        int start = Parameters.skipBlanks(s, from, to);
+        int end = Parameters.endBeforeBlanks(s, start, to);
+        return end - start == expected.length() && s.regionMatches(ignoreCase, start, expected, 0, expected.length());
     }
 
     private static final String[] KNOWN_TRANSPORTS = {"UDP", "TCP", "TLS", "SCTP", "WS", "WSS"};
