@@ -113,15 +113,17 @@ class TransportExchangeTest {
                 "big").toBuilder().body(big).build();
         a.send(r, Transport.UDP, b.localAddress(Transport.UDP)).get(10, TimeUnit.SECONDS);
         assertEquals(big, take(bIn).message().bodyAsString());
-        // A burst, read several datagrams per system call (recvmmsg), up to the largest UDP payload.
+        // A burst, read several datagrams per system call (recvmmsg), up to the largest UDP payload,
+        // more than one read's worth (32), the largest ones last in a read and first in the next.
         java.util.Set<String> bodies = new java.util.HashSet<>();
-        for (int i = 0; i < 8; i++) {
-            String body = Integer.toString(i).repeat(i == 7 ? 64_000 : 20_000 + i);
+        int burst = 40;
+        for (int i = 0; i < burst; i++) {
+            String body = (i == 31 || i == 32 ? "L" + i : "s" + i).repeat(i == 31 || i == 32 ? 21_000 : 2_000 + i);
             bodies.add(body);
             a.send(r.toBuilder().body(body).build(), Transport.UDP, b.localAddress(Transport.UDP)).get(10, TimeUnit.SECONDS);
         }
         java.util.Set<String> arrived = new java.util.HashSet<>();
-        for (int i = 0; i < 8; i++) {
+        for (int i = 0; i < burst; i++) {
             arrived.add(take(bIn).message().bodyAsString());
         }
         assertEquals(bodies, arrived);
