@@ -2,7 +2,6 @@ package org.kdmq.gateway.transport;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -106,19 +105,16 @@ public final class NettySipTransportLayer implements SipTransportLayer {
             if (settings.udp() != null) {
                 Bootstrap udp = new Bootstrap().group(ioGroup)
                         .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
-                        // The read buffer (DATAGRAMS_PER_READ of the largest payload, 2 MiB) from a pool:
-                        // Netty's default adaptive allocator pools buffers up to 1 MiB only (256 KiB with
-                        // a heap under 512 MiB) and would allocate a larger one afresh for every read.
-                        .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                         .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
                         .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
                         // Netty reads datagrams into 2 KiB buffers by default and truncates the rest: a
                         // node list of 50 nodes is already larger. Read up to the largest UDP payload.
-                        .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(
-                                epoll ? MAX_UDP_PAYLOAD * DATAGRAMS_PER_READ : MAX_UDP_PAYLOAD));
+                        .option(ChannelOption.RCVBUF_ALLOCATOR, epoll
+                                ? new DatagramReadBuffers(MAX_UDP_PAYLOAD * DATAGRAMS_PER_READ)
+                                : new FixedRecvByteBufAllocator(MAX_UDP_PAYLOAD));
                 if (epoll) {
                     // recvmmsg: up to DATAGRAMS_PER_READ datagrams per system call, each still up to the
-                    // largest UDP payload (the buffer is shared by them and freed after decoding).
+                    // largest UDP payload (the buffer is shared by them and read into again once they are decoded).
                     udp.option(io.netty.channel.epoll.EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_UDP_PAYLOAD);
                 }
                 udpChannel = (DatagramChannel) bind(udp
