@@ -210,16 +210,20 @@ ch.queue_purge("kdmq-bench-pub"); c.close()
 PY
 )
 kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; PIDS=()
-# Warmed up half again as long as the broadcast runs: with the broker, our sender, the bridge and the
-# consumer on 2 cores, C2 is still compiling the bridge's per-message code after 10 s. PerfTest runs
-# between our two runs, and gets the same warm-up, so that all three see the machine alike (its speed
-# drifts by 20-30 % over minutes, which would otherwise go straight into the ratio).
-PWARM=$((WARM * 3 / 2))
+# Warmed up two and a half times as long as the broadcast runs, and measured for two thirds as long
+# (the same 35 s per run): with the broker, our sender, the bridge and the consumer on 2 cores, C2 is
+# still compiling the bridge's per-message code 15-25 s after the start (the consumer's count per
+# second climbs until then; PerfTest's is level after 6 s), at up to as much CPU per message as the
+# bridge's own work. PerfTest runs between our two runs, and gets the same warm-up, so that all three
+# see the machine alike (its speed drifts by 20-30 % over minutes, which would otherwise go straight
+# into the ratio).
+PWARM=$((WARM * 5 / 2))
+PSECS=$((SECS * 2 / 3))
 perftest() {
   echo "publish: PerfTest ($size B, topic, key $key)"
   java -Xmx512m -cp "$BENCH/perftest/lib/*" com.rabbitmq.perf.PerfTest -h "$AMQP" -x 1 -y 1 -a -c 1000 -s "$size" \
-    -e kdmq_bench_perftest -t topic -k "$key" -z $((SECS + PWARM)) -u kdmq-bench-perftest -ad true > "$WORK/perftest.txt" 2>&1 || true
-  # PerfTest's average over the last SECS seconds, as ours is measured after its warm-up
+    -e kdmq_bench_perftest -t topic -k "$key" -z $((PSECS + PWARM)) -u kdmq-bench-perftest -ad true > "$WORK/perftest.txt" 2>&1 || true
+  # PerfTest's average over the last PSECS seconds, as ours is measured after its warm-up
   pt=$(grep -o 'time [0-9.]* s, sent: [0-9]* msg/s' "$WORK/perftest.txt" | awk -v w=$PWARM '{t=$2+0; if (t > w) {s+=$5; n++}} END {print (n ? int(s/n) : 0)}')
 }
 declare -A ours_rate
@@ -227,16 +231,16 @@ for t in udp tcp; do
   [ "$t" = tcp ] && perftest
   echo "publish: ours over $t"
   java -Xmx512m -cp "$BENCH/perftest/lib/*" com.rabbitmq.perf.PerfTest -h "$AMQP" -x 0 -y 1 -a -u kdmq-bench-pub -p \
-    -z $((SECS + PWARM + 10)) > "$WORK/consumer-$t.txt" 2>&1 & PIDS+=($!)
+    -z $((PSECS + PWARM + 10)) > "$WORK/consumer-$t.txt" 2>&1 & PIDS+=($!)
   start_bridge $t
   "${JAVA[@]}" -jar "$JAR" bench --cluster "sip:127.0.0.1:5193;transport=$t" --mode publish --transport $t --channel bench \
-    --rate 0 --in-flight 1000 --duration "$SECS" --warmup $PWARM --json --log-level warn > "$WORK/publish-$t.json" 2>/dev/null || true
+    --rate 0 --in-flight 1000 --duration "$PSECS" --warmup $PWARM --json --log-level warn > "$WORK/publish-$t.json" 2>/dev/null || true
   ours_rate[$t]=$(json "$WORK/publish-$t.json" "int(d['delivered_per_s'])")
   kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; PIDS=()
 done
 for t in udp tcp; do
   ours=${ours_rate[$t]}
-  row "DMQ -> AMQP publish with confirms, KDMQ over $t (answered after the broker's confirm) | $ours msg/s vs PerfTest $pt msg/s ($(python3 -c "print(round(100 * $ours / max($pt, 1)))") %) | p50 $(json "$WORK/publish-$t.json" "d['latency_ms']['p50']") p99 $(json "$WORK/publish-$t.json" "d['latency_ms']['p99']") | PerfTest: 1 producer, $size B to a topic exchange (key $key), confirms 1000 in flight, 1 auto-ack consumer, run between our two; ours: the same messages, 1000 KDMQ in flight, our sender on the same 2 cores; all warmed up $PWARM s"
+  row "DMQ -> AMQP publish with confirms, KDMQ over $t (answered after the broker's confirm) | $ours msg/s vs PerfTest $pt msg/s ($(python3 -c "print(round(100 * $ours / max($pt, 1)))") %) | p50 $(json "$WORK/publish-$t.json" "d['latency_ms']['p50']") p99 $(json "$WORK/publish-$t.json" "d['latency_ms']['p99']") | PerfTest: 1 producer, $size B to a topic exchange (key $key), confirms 1000 in flight, 1 auto-ack consumer, run between our two; ours: the same messages, 1000 KDMQ in flight, our sender on the same 2 cores; all warmed up $PWARM s, measured $PSECS s"
 done
 /usr/bin/python3 - "$AMQP" <<'PY'
 import sys, pika
