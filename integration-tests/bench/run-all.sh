@@ -218,7 +218,7 @@ kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; PIDS=()
 # see the machine alike (its speed drifts by 20-30 % over minutes, which would otherwise go straight
 # into the ratio).
 PWARM=$((WARM * 5 / 2))
-PSECS=$((SECS * 2 / 3))
+PSECS=$((SECS * 2 / 3 > 0 ? SECS * 2 / 3 : 1))
 perftest() {
   echo "publish: PerfTest ($size B, topic, key $key)"
   java -Xmx512m -cp "$BENCH/perftest/lib/*" com.rabbitmq.perf.PerfTest -h "$AMQP" -x 1 -y 1 -a -c 1000 -s "$size" \

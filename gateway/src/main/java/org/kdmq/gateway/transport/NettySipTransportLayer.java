@@ -114,7 +114,7 @@ public final class NettySipTransportLayer implements SipTransportLayer {
                                 : new FixedRecvByteBufAllocator(MAX_UDP_PAYLOAD));
                 if (epoll) {
                     // recvmmsg: up to DATAGRAMS_PER_READ datagrams per system call, each still up to the
-                    // largest UDP payload (the buffer is shared by them and read into again once they are decoded).
+                    // largest UDP payload (one buffer shared by them, read into again once they are decoded).
                     udp.option(io.netty.channel.epoll.EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_UDP_PAYLOAD);
                 }
                 udpChannel = (DatagramChannel) bind(udp

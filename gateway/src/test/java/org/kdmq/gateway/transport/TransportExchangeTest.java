@@ -113,12 +113,13 @@ class TransportExchangeTest {
                 "big").toBuilder().body(big).build();
         a.send(r, Transport.UDP, b.localAddress(Transport.UDP)).get(10, TimeUnit.SECONDS);
         assertEquals(big, take(bIn).message().bodyAsString());
-        // A burst, read several datagrams per system call (recvmmsg), up to the largest UDP payload,
-        // more than one read's worth (32), the largest ones last in a read and first in the next.
+        // A burst, read several datagrams per system call (recvmmsg), up to the largest UDP payload:
+        // more than one read's worth (32) when they queue up, two of them near the largest payload.
         java.util.Set<String> bodies = new java.util.HashSet<>();
         int burst = 40;
         for (int i = 0; i < burst; i++) {
-            String body = (i == 31 || i == 32 ? "L" + i : "s" + i).repeat(i == 31 || i == 32 ? 21_000 : 2_000 + i);
+            boolean large = i == 31 || i == 32;
+            String body = ((large ? "L" : "s") + i).repeat(large ? 21_000 : 2_000 + i);
             bodies.add(body);
             a.send(r.toBuilder().body(body).build(), Transport.UDP, b.localAddress(Transport.UDP)).get(10, TimeUnit.SECONDS);
         }
