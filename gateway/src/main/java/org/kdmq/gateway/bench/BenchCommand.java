@@ -135,9 +135,9 @@ public final class BenchCommand implements Callable<Integer> {
     /** Warm-up and measurement on a thread of their own; completions arrive on the nodes' threads. */
     private static BenchReport run(BenchConfig config, BenchCluster nodes, PrintWriter err) throws InterruptedException {
         NanoClock clock = NanoClock.SYSTEM;
-        BenchStats stats = new BenchStats();
         MessageSender sender = MessageSender.roundRobin(senders(config, nodes, clock));
         long start = clock.nanoTime();
+        BenchStats stats = new BenchStats(start);
         Phases phases = Phases.of(start, config.warmup().toNanos(),
                 config.duration() == null ? 0 : config.duration().toNanos(), config.count());
         Pacing pacing = Pacing.closedLoop(config.inFlight(), clock);

@@ -37,17 +37,17 @@ final class LoadGenerator {
                 return index;
             }
             inFlight.acquire();
-            boolean countsThis = phases.counts(intended);
-            stats.sent(countsThis);
+            int phase = phases.phase(intended);
+            BenchStats.Tally tally = stats.tally(phase);
+            tally.sent();
             sender.send(outcome -> {
-                stats.completed(countsThis, intended, outcome);
+                stats.completed(tally, intended, outcome);
                 inFlight.release();
                 pacing.completed();
             });
             index++;
-            if (countsThis) {
-                counted++;
-            }
+            counted += phase; // MEASURED is 1
+
         }
     }
 

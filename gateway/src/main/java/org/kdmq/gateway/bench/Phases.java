@@ -5,14 +5,22 @@ package org.kdmq.gateway.bench;
  * sent but not counted; the run ends at {@code measureEnd} or after {@code count} counted messages.
  */
 record Phases(long start, long measureStart, long measureEnd, long count) {
+    static final int WARM_UP = 0;
+    static final int MEASURED = 1;
+
     static Phases of(long start, long warmupNanos, long durationNanos, long count) {
         long measureStart = start + warmupNanos;
         return new Phases(start, measureStart, durationNanos > 0 ? measureStart + durationNanos : Long.MAX_VALUE,
                 count > 0 ? count : Long.MAX_VALUE);
     }
 
-    boolean counts(long intended) {
-        return intended - measureStart >= 0;
+    /**
+     * {@link #WARM_UP} or {@link #MEASURED}, without a branch (the sign bit of the time since the
+     * measured part began): a branch never taken in the warm-up would be compiled as never taken, and
+     * the send loop recompiled at the worst moment, as measuring starts.
+     */
+    int phase(long intended) {
+        return (int) (~(intended - measureStart) >>> 63);
     }
 
     boolean finished(long intended, long countedSoFar) {

@@ -35,12 +35,15 @@ final class ProgressReporter implements AutoCloseable {
 
     private void report() {
         long now = clock.nanoTime();
-        Histogram latencies = stats.latencies();
+        // the phase in progress: reading only the measured one would leave the warm-up's recorder
+        // never read, and its code compiled for that
+        int phase = phases.phase(now);
+        Histogram latencies = stats.latencies(phase);
         String p99 = latencies.getTotalCount() == 0 ? "-"
                 : String.format("%.3fms", latencies.getValueAtPercentile(99.0) / 1000.0);
         err.printf("bench: %5.1fs %s sent=%d delivered/s=%d errors=%d p99=%s in-flight=%d%n",
-                (now - phases.start()) / 1e9, phases.counts(now) ? "" : "(warm-up)", stats.sent() + stats.warmupSent(),
-                stats.deliveredSinceLastAsked(), stats.errorCount(), p99, inFlight.getAsInt());
+                (now - phases.start()) / 1e9, phase == Phases.MEASURED ? "" : "(warm-up)",
+                stats.sent() + stats.warmupSent(), stats.deliveredSinceLastAsked(), stats.errorCount(phase), p99, inFlight.getAsInt());
     }
 
     @Override

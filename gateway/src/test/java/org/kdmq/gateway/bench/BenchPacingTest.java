@@ -66,7 +66,7 @@ class BenchPacingTest {
         clock.now = 5 * MS;
         long start = clock.now;
         RecordingSender sender = new RecordingSender(clock);
-        BenchStats stats = new BenchStats();
+        BenchStats stats = new BenchStats(start);
         LoadGenerator generator = new LoadGenerator(Pacing.openLoop(1000, start, clock),
                 Phases.of(start, 0, 10 * MS, 0), 100, sender, stats);
 
@@ -86,7 +86,7 @@ class BenchPacingTest {
         RecordingSender sender = new RecordingSender(clock);
         sender.stallOnMessage = 2;
         sender.stallNanos = 5 * MS;
-        BenchStats stats = new BenchStats();
+        BenchStats stats = new BenchStats(0);
         LoadGenerator generator = new LoadGenerator(Pacing.openLoop(1000, 0, clock), Phases.of(0, 0, 0, 10), 100,
                 sender, stats);
 
@@ -101,10 +101,21 @@ class BenchPacingTest {
     }
 
     @Test
+    void thePhaseTurnsToMeasuredAtMeasureStartAcrossTheNanoTimeWrap() {
+        for (long start : new long[] {0, -5 * MS, Long.MAX_VALUE - 3 * MS}) {
+            Phases phases = Phases.of(start, 10 * MS, 0, 1);
+            assertEquals(Phases.WARM_UP, phases.phase(start), "start " + start);
+            assertEquals(Phases.WARM_UP, phases.phase(start + 10 * MS - 1), "start " + start);
+            assertEquals(Phases.MEASURED, phases.phase(start + 10 * MS), "start " + start);
+            assertEquals(Phases.MEASURED, phases.phase(start + 3_600_000 * MS), "start " + start);
+        }
+    }
+
+    @Test
     void warmupMessagesAreSentButNotCounted() throws Exception {
         FakeClock clock = new FakeClock();
         RecordingSender sender = new RecordingSender(clock);
-        BenchStats stats = new BenchStats();
+        BenchStats stats = new BenchStats(0);
         LoadGenerator generator = new LoadGenerator(Pacing.openLoop(100, 0, clock), Phases.of(0, 50 * MS, 0, 20), 100,
                 sender, stats);
 
@@ -123,7 +134,7 @@ class BenchPacingTest {
         Phases phases = Phases.of(0, 10 * MS, 0, 3);
         Pacing pacing = Pacing.switching(Pacing.closedLoop(1, clock), phases.measureStart(),
                 Pacing.openLoop(100, phases.measureStart(), clock));
-        BenchStats stats = new BenchStats();
+        BenchStats stats = new BenchStats(0);
 
         assertEquals(7, new LoadGenerator(pacing, phases, 100, sender, stats).run());
         // warm-up: back to back at 0, 3, 6, 9 ms; measured: 10 ms apart from 10 ms on, though 12 ms had already passed

@@ -167,10 +167,12 @@ class BenchSendersTest {
 
     @Test
     void statsCountFailuresByStatusAndLatenciesOfDeliveredMessagesOnly() {
-        BenchStats stats = new BenchStats();
-        stats.completed(true, 0, new Outcome(2, List.of(), 3_000_000));
-        stats.completed(true, 0, new Outcome(1, List.of("503"), 9_000_000));
-        stats.completed(false, 0, new Outcome(0, List.of("408"), 1_000_000)); // warm-up: not counted
+        BenchStats stats = new BenchStats(0);
+        BenchStats.Tally measured = stats.tally(Phases.MEASURED);
+        stats.completed(measured, 0, new Outcome(2, List.of(), 3_000_000));
+        stats.completed(measured, 0, new Outcome(1, List.of("503"), 9_000_000));
+        stats.completed(stats.tally(Phases.WARM_UP), 0, new Outcome(0, List.of("408"), 1_000_000)); // not counted
+        stats.completed(stats.tally(Phases.WARM_UP), 0, new Outcome(1, List.of(), 1_000_000)); // not counted
 
         assertEquals(1, stats.delivered());
         assertEquals(1, stats.failed());
