@@ -23,7 +23,14 @@ import java.util.function.LongSupplier;
  * The hash seeds are random per table, so nobody can choose keys that collide.
  */
 final class AnsweredTable<A> {
-    private static final int STRIPES = 16;
+    private static final int MIN_STRIPES = 16;
+    /**
+     * A stripe's largest array (its rows, four longs each) stays at 256 KiB: under G1's humongous size
+     * (half a region, 512 KiB at the smallest), so that no array takes whole regions of its own. At 10k
+     * answers/s over 16 stripes the rows were 1 MiB arrays plus a header, in two regions each, and their
+     * index in one: 49 humongous regions for 28 MiB of table.
+     */
+    private static final int MAX_ROWS_PER_STRIPE = 8192;
     private static final int INITIAL_ROWS = 64;
 
     private final long lifetimeMillis;
@@ -32,8 +39,8 @@ final class AnsweredTable<A> {
     private final int maxRowsPerStripe;
     private final long seed1 = ThreadLocalRandom.current().nextLong() | 1;
     private final long seed2 = ThreadLocalRandom.current().nextLong() | 1;
-    @SuppressWarnings("unchecked")
-    private final Stripe<A>[] stripes = new Stripe[STRIPES];
+    private final Stripe<A>[] stripes;
+    private final int stripeShift;
 
     /** What a lookup found: the answer template and the tag kept with it. */
     record Found<A>(A answer, long tag) {
@@ -46,10 +53,14 @@ final class AnsweredTable<A> {
         this.lifetimeMillis = lifetimeMillis;
         this.clock = clockMillis;
         this.evictedEarly = evictedEarly;
-        int share = Math.max(1, maxEntries / STRIPES);
+        int stripeCount = Math.max(MIN_STRIPES, ceilPowerOfTwo(maxEntries / MAX_ROWS_PER_STRIPE));
+        @SuppressWarnings("unchecked")
+        Stripe<A>[] created = new Stripe[stripeCount];
+        this.stripes = created;
+        this.stripeShift = Long.SIZE - Integer.numberOfTrailingZeros(stripeCount);
         // A power of two, as rows double.
-        this.maxRowsPerStripe = share == 1 ? 1 : Integer.highestOneBit(share - 1) << 1;
-        for (int i = 0; i < STRIPES; i++) {
+        this.maxRowsPerStripe = ceilPowerOfTwo(Math.max(1, maxEntries / stripeCount));
+        for (int i = 0; i < stripeCount; i++) {
             stripes[i] = new Stripe<>(Math.min(INITIAL_ROWS, maxRowsPerStripe));
         }
     }
@@ -103,8 +114,12 @@ final class AnsweredTable<A> {
         return n;
     }
 
+    private static int ceilPowerOfTwo(int n) {
+        return n <= 1 ? 1 : Integer.highestOneBit(n - 1) << 1;
+    }
+
     private Stripe<A> stripeOf(long[] h) {
-        return stripes[(int) (h[0] >>> 60) & (STRIPES - 1)]; // the index uses the low bits
+        return stripes[(int) (h[0] >>> stripeShift)]; // the top bits: the index uses the low ones
     }
 
     /**

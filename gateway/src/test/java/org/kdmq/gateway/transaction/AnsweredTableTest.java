@@ -94,6 +94,24 @@ class AnsweredTableTest {
         assertEquals(0, evicted.sum());
     }
 
+    @Test
+    void aTableForHalfAMillionAnswersHoldsThemAllInStripesOfSmallArrays() {
+        int max = 1 << 19; // the transaction layer's bound: 64 stripes of at most 8192 rows
+        AnsweredTable<String> t = table(max, 32_000);
+        for (int i = 0; i < 400_000; i++) {
+            t.put("z9hG4bK" + i + "|", "KDMQ", "a" + i, i);
+        }
+        assertEquals(400_000, t.size());
+        assertEquals(0, evicted.sum(), "no stripe filled before the table did");
+        for (int i = 0; i < 400_000; i += 97) {
+            assertEquals("a" + i, t.find("z9hG4bK" + i + "|", "KDMQ").answer());
+        }
+        for (int i = 400_000; i < max + 100_000; i++) {
+            t.put("z9hG4bK" + i + "|", "KDMQ", "a" + i, i);
+        }
+        assertTrue(t.size() <= max, "size " + t.size());
+    }
+
     /** Random arrivals, lookups and expiries against a plain map: the index survives every deletion. */
     @Test
     void agreesWithAPlainMapThroughChurn() {
