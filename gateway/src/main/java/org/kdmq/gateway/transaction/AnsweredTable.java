@@ -114,6 +114,17 @@ final class AnsweredTable<A> {
         return n;
     }
 
+    /** The largest array any stripe holds now, in bytes without its header: what G1 must place. */
+    long largestArrayBytes() {
+        long largest = 0;
+        for (Stripe<A> s : stripes) {
+            synchronized (s) {
+                largest = Math.max(largest, (long) Math.max(s.row.length, s.index.length) * Long.BYTES);
+            }
+        }
+        return largest;
+    }
+
     private static int ceilPowerOfTwo(int n) {
         return n <= 1 ? 1 : Integer.highestOneBit(n - 1) << 1;
     }

@@ -103,6 +103,8 @@ class AnsweredTableTest {
         }
         assertEquals(400_000, t.size());
         assertEquals(0, evicted.sum(), "no stripe filled before the table did");
+        assertTrue(t.largestArrayBytes() <= 256 * 1024,
+                "under G1's humongous size (512 KiB): " + t.largestArrayBytes() + " bytes");
         for (int i = 0; i < 400_000; i += 97) {
             assertEquals("a" + i, t.find("z9hG4bK" + i + "|", "KDMQ").answer());
         }
