@@ -75,6 +75,8 @@ final class AmqpBenchCommand implements Callable<Integer> {
         }
         KazooEnvelope.Identity who = KazooEnvelope.Identity.withTargetedQueue("bench", KazooEnvelope.APP_NAME + "@bench", null);
         Recorder recorder = new Recorder(TimeUnit.SECONDS.toMicros(60), 3);
+        Recorder fromSend = new Recorder(TimeUnit.SECONDS.toMicros(60), 3);
+        Recorder sendLag = new Recorder(TimeUnit.SECONDS.toMicros(60), 3);
         AtomicLong answered = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         AtomicLong outstanding = new AtomicLong();
@@ -96,6 +98,10 @@ final class AmqpBenchCommand implements Callable<Integer> {
                 ObjectNode request = mapper.createObjectNode().put("Event-Category", ev[0]).put("Event-Name", ev[1]).put("Seq", i);
                 boolean measured = i >= warm;
                 outstanding.incrementAndGet();
+                long sentAt = System.nanoTime();
+                if (measured) { // the generator's own lag: a stall here still counts in the latency
+                    sendLag.recordValue(Math.max(0, (sentAt - intended) / 1000));
+                }
                 requester.query(exchange, routingKey, request, Duration.ofMillis(timeoutMs)).whenComplete((reply, error) -> {
                     outstanding.decrementAndGet();
                     if (!measured) {
@@ -103,7 +109,9 @@ final class AmqpBenchCommand implements Callable<Integer> {
                     }
                     if (error == null && !"error".equals(reply.path("Event-Category").asText())) {
                         answered.incrementAndGet();
-                        recorder.recordValue(Math.max(0, (System.nanoTime() - intended) / 1000));
+                        long now = System.nanoTime();
+                        recorder.recordValue(Math.max(0, (now - intended) / 1000));
+                        fromSend.recordValue(Math.max(0, (now - sentAt) / 1000));
                     } else {
                         failed.incrementAndGet();
                     }
@@ -124,17 +132,29 @@ final class AmqpBenchCommand implements Callable<Integer> {
             out.put("answered", answered.get());
             out.put("errors", failed.get());
             out.put("answered_per_second", Math.round(answered.get() / seconds));
-            Map<String, Object> latency = new LinkedHashMap<>();
-            for (double p : new double[] {50, 90, 99, 99.9}) {
-                latency.put("p" + (p == Math.floor(p) ? String.valueOf((int) p) : String.valueOf(p)),
-                        h.getValueAtPercentile(p) / 1000.0);
-            }
-            latency.put("max", h.getMaxValue() / 1000.0);
+            Map<String, Object> latency = percentiles(h);
             out.put("latency_ms", latency);
+            // Diagnostics, not the result: how late this generator sent (its own scheduling), and the
+            // round trip from the actual send (what a closed-loop tool would report).
+            Map<String, Object> fromSendMs = percentiles(fromSend.getIntervalHistogram());
+            Map<String, Object> sendLagMs = percentiles(sendLag.getIntervalHistogram());
+            out.put("from_send_ms", fromSendMs);
+            out.put("send_lag_ms", sendLagMs);
             spec.commandLine().getOut().println(json ? mapper.writeValueAsString(out)
                     : "amqp-bench query: " + out.get("answered") + " answered, " + out.get("errors") + " errors, "
-                    + out.get("answered_per_second") + "/s; latency ms " + latency);
+                    + out.get("answered_per_second") + "/s; latency ms " + latency + "; from the actual send "
+                    + fromSendMs + "; send lag " + sendLagMs);
             return failed.get() == 0 ? 0 : 1;
         }
+    }
+
+    /** p50, p90, p99, p99.9 and max of a histogram of microseconds, in milliseconds. */
+    private static Map<String, Object> percentiles(Histogram h) {
+        Map<String, Object> ms = new LinkedHashMap<>();
+        for (double p : new double[] {50, 90, 99, 99.9}) {
+            ms.put("p" + (p == Math.floor(p) ? String.valueOf((int) p) : String.valueOf(p)), h.getValueAtPercentile(p) / 1000.0);
+        }
+        ms.put("max", h.getMaxValue() / 1000.0);
+        return ms;
     }
 }
