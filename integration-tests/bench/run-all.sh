@@ -255,10 +255,34 @@ echo "query: 1000/s"
 wait_port 8194; sleep 2
 # Warmed up twice as long as the broadcast runs: at 1000/s the per-query code reaches C2's thresholds (about
 # 15,000 calls) only after some 15 s, and until then the node spends half again the CPU per query.
+# Where the time goes on the wire (amqp-hops.py): a capture of the last 8 s of the warm-up, so that
+# tcpdump's own work does not weigh on the measured run.
+if command -v tcpdump >/dev/null; then
+  (sleep $((2 * WARM - 8)); timeout 8 tcpdump -i lo -s 2000 -B 16384 -w "$WORK/query.pcap" 'tcp port 5672' > /dev/null 2>&1) &
+  capture=$!
+fi
 "${JAVA[@]}" -jar "$JAR" amqp-bench --amqp-connection "$AMQP" -e kdmq_bench_q --rate 1000 --duration "$SECS" \
   --warmup $((2 * WARM)) --json 2>/dev/null | tail -1 > "$WORK/query.json" || true
-row "AMQP -> DMQ query round trip (Kazoo style), 1000/s open loop, $((2 * WARM)) s warm-up | $(json "$WORK/query.json" "d['answered']") answered, $(json "$WORK/query.json" "d['errors']") errors | p50 $(json "$WORK/query.json" "d['latency_ms']['p50']") p99 $(json "$WORK/query.json" "d['latency_ms']['p99']") p99.9 $(json "$WORK/query.json" "d['latency_ms']['p99.9']") | requester -> broker -> bridge -> DMQ handler -> targeted -> requester"
+hops="no capture (needs tcpdump)"
+if [ -n "${capture:-}" ]; then
+  wait "$capture" 2>/dev/null || true
+  if python3 "$BENCH/amqp-hops.py" "$WORK/query.pcap" > "$WORK/query-hops.json" 2>/dev/null; then
+    hops="on the wire (\`amqp-hops.py\`, $(json "$WORK/query-hops.json" "d['queries']") queries in the last 8 s of the warm-up): p99 broker $(json "$WORK/query-hops.json" "d['broker_request_ms']['p99']") + bridge $(json "$WORK/query-hops.json" "d['bridge_ms']['p99']") + broker $(json "$WORK/query-hops.json" "d['broker_reply_ms']['p99']"), round trip p50 $(json "$WORK/query-hops.json" "d['wire_round_trip_ms']['p50']") p99 $(json "$WORK/query-hops.json" "d['wire_round_trip_ms']['p99']"); longest hop of the slowest 1 %: $(json "$WORK/query-hops.json" "d.get('slowest_1pct_longest_hop')")"
+  fi
+fi
+row "AMQP -> DMQ query round trip (Kazoo style), 1000/s open loop, $((2 * WARM)) s warm-up | $(json "$WORK/query.json" "d['answered']") answered, $(json "$WORK/query.json" "d['errors']") errors | p50 $(json "$WORK/query.json" "d['latency_ms']['p50']") p99 $(json "$WORK/query.json" "d['latency_ms']['p99']") p99.9 $(json "$WORK/query.json" "d['latency_ms']['p99.9']") | requester -> broker -> bridge -> DMQ handler -> targeted -> requester; from the actual send p99 $(json "$WORK/query.json" "d['from_send_ms']['p99']"), the generator's send lag p99 $(json "$WORK/query.json" "d['send_lag_ms']['p99']"); $hops"
 kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; PIDS=()
+
+# ---- 4b: the broker alone at the same rate: PerfTest's publish -> consume latency -----------------------
+# One pass through the broker, at 1000/s, the size our queries have: a round trip passes it twice.
+echo "query: PerfTest one-way latency at 1000/s"
+java -Xmx512m -cp "$BENCH/perftest/lib/*" com.rabbitmq.perf.PerfTest -h "$AMQP" -x 1 -y 1 -r 1000 -s 400 -a \
+  -z $((WARM + SECS)) -u kdmq-bench-perftest-latency -ad true > "$WORK/perftest-latency.txt" 2>&1 || true
+# PerfTest prints percentiles per second; the row gives the median and the worst second's, after the warm-up.
+read -r p50s p99s p99max < <(grep -o 'time [0-9.]* s, .*consumer latency: [0-9/]* µs' "$WORK/perftest-latency.txt" \
+  | awk -v w=$WARM '{t=$2+0; if (t > w) {split($NF == "µs" ? $(NF-1) : $NF, q, "/"); print q[2], q[5]}}' \
+  | python3 -c "import sys, statistics as s; r=[tuple(map(int, l.split())) for l in sys.stdin if l.strip()]; print(round(s.median(a for a, _ in r) / 1000, 3), round(s.median(b for _, b in r) / 1000, 3), round(max(b for _, b in r) / 1000, 3)) if r else print('? ? ?')")
+row "RabbitMQ alone: PerfTest publish -> consume, 1000/s, 400 B, 1 producer, 1 auto-ack consumer | one pass through the broker, what a query makes twice | per second: median p50 $p50s, median p99 $p99s, worst second's p99 $p99max | PerfTest's own percentiles per second over the last $SECS s of $((WARM + SECS)) s"
 
 # ---- 5: memory of one node sustaining 10k KDMQ/s for 60 s ----------------------------------------------
 echo "memory: 10k/s for 60 s"
