@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.kdmq.gateway.api.Dmq;
@@ -43,6 +44,12 @@ public final class BenchCommand implements Callable<Integer> {
             description = "messages per second, open loop (sends at fixed intended times; latency from those times); "
                     + "0: closed loop, as fast as --in-flight allows (default: ${DEFAULT-VALUE})")
     long rate;
+
+    @Option(names = "--tick-us", paramLabel = "MICROS", defaultValue = "1000",
+            description = "open loop: the schedule's resolution; messages due within a tick leave together at its "
+                    + "start, as with sipp's -timer_resol (latency counts from there). 0: each message at its own "
+                    + "time, a thread wake-up each (default: ${DEFAULT-VALUE})")
+    long tickMicros;
 
     @Option(names = "--in-flight", paramLabel = "N", defaultValue = "100",
             description = "closed loop and every warm-up: messages unanswered at once (default: ${DEFAULT-VALUE})")
@@ -143,7 +150,8 @@ public final class BenchCommand implements Callable<Integer> {
         Pacing pacing = Pacing.closedLoop(config.inFlight(), clock);
         if (config.openLoop()) {
             pacing = Pacing.switching(pacing, phases.measureStart(),
-                    Pacing.openLoop(config.rate(), phases.measureStart(), clock));
+                    Pacing.openLoop(config.rate(), phases.measureStart(),
+                            TimeUnit.MICROSECONDS.toNanos(config.tickMicros()), clock));
         }
         LoadGenerator generator = new LoadGenerator(pacing, phases, BenchConfig.MAX_IN_FLIGHT, sender, stats);
 
@@ -204,6 +212,9 @@ public final class BenchCommand implements Callable<Integer> {
         if (rate < 0) {
             throw bad("--rate must be >= 0 (0: closed loop)");
         }
+        if (tickMicros < 0 || tickMicros > 1_000_000) {
+            throw bad("--tick-us must be 0..1000000");
+        }
         if (inFlight < 1) {
             throw bad("--in-flight must be at least 1");
         }
@@ -251,7 +262,7 @@ public final class BenchCommand implements Callable<Integer> {
             throw bad("--bind must be [HOST:]PORT with room for --connections ports: " + bind);
         }
         Duration measured = count != null ? null : Duration.ofSeconds(durationSeconds == null ? 10 : durationSeconds);
-        return new BenchConfig(benchMode, rate, inFlight, measured, count == null ? 0 : count, bodySize, channel, t,
+        return new BenchConfig(benchMode, rate, tickMicros, inFlight, measured, count == null ? 0 : count, bodySize, channel, t,
                 connections, clusterAddress, receivers, host, bindPort, Duration.ofSeconds(warmupSeconds), json);
     }
 

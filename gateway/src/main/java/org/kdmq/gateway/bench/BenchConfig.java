@@ -16,7 +16,7 @@ import org.kdmq.gateway.transport.Transport;
  * @param bindHost     where sender nodes listen and what they call themselves
  * @param bindPort     the first sender's port (the next ones count up), 0 for ephemeral ports
  */
-record BenchConfig(BenchMode mode, long rate, int inFlight, Duration duration, long count, int bodySize, String channel,
+record BenchConfig(BenchMode mode, long rate, long tickMicros, int inFlight, Duration duration, long count, int bodySize, String channel,
                    Transport transport, int connections, NodeAddress cluster, int inProcess, String bindHost,
                    int bindPort, Duration warmup, boolean json) {
 

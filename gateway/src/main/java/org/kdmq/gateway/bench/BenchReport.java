@@ -79,7 +79,7 @@ record BenchReport(BenchConfig config, int senders, int targets, double measured
     }
 
     private String describe() {
-        String load = config.openLoop() ? "open loop at " + config.rate() + " msg/s"
+        String load = config.openLoop() ? "open loop at " + config.rate() + " msg/s in ticks of " + config.tickMicros() + " us"
                 : "closed loop, " + config.inFlight() + " in flight";
         String where = config.cluster() != null ? "cluster " + config.cluster() : config.inProcess() + " in-process nodes";
         String bound = config.duration() != null ? config.duration().toSeconds() + " s" : config.count() + " messages";
@@ -96,6 +96,7 @@ record BenchReport(BenchConfig config, int senders, int targets, double measured
         ObjectNode root = mapper.createObjectNode();
         ObjectNode c = root.putObject("config");
         c.put("mode", config.mode().label()).put("transport", config.transport().uriParam()).put("rate", config.rate())
+                .put("tick_us", config.tickMicros())
                 .put("in_flight", config.inFlight()).put("body_size", config.bodySize()).put("channel", config.channel())
                 .put("connections", config.connections()).put("warmup_s", config.warmup().toSeconds());
         if (config.duration() != null) {

@@ -82,6 +82,7 @@ class BenchCommandTest {
             {"bench", "--transport", "sctp"},
             {"bench", "--rate", "-1"},
             {"bench", "--in-flight", "0"},
+            {"bench", "--tick-us", "-1"},
             {"bench", "--count", "0"},
             {"bench", "--body-size", "100000"},
             {"bench", "--channel", "no spaces"},

@@ -81,6 +81,33 @@ class BenchPacingTest {
     }
 
     @Test
+    void inTicksTheMessagesDueWithinATickLeaveTogetherAtItsStart() throws Exception {
+        FakeClock clock = new FakeClock();
+        RecordingSender sender = new RecordingSender(clock);
+        BenchStats stats = new BenchStats(0);
+        // 4000/s: one message every 250 us, in ticks of 1 ms: four at 0, four at 1 ms, two at 2 ms
+        LoadGenerator generator = new LoadGenerator(Pacing.openLoop(4000, 0, MS, clock), Phases.of(0, 0, 0, 10), 100,
+                sender, stats);
+
+        assertEquals(10, generator.run());
+        assertEquals(List.of(0L, 0L, 0L, 0L, MS, MS, MS, MS, 2 * MS, 2 * MS), sender.sentAt);
+        assertEquals(0, stats.latencies().getMaxValue(), "each left at its tick's start: latency counts from there");
+    }
+
+    @Test
+    void ticksKeepTheRateOverTime() throws Exception {
+        FakeClock clock = new FakeClock();
+        RecordingSender sender = new RecordingSender(clock);
+        // 3 per second in ticks of 400 ms: the offsets 0, 333, 666, 1000, 1333, 1666 ms fall in the ticks
+        // starting at 0, 0, 400, 800, 1200, 1600 ms: never later than meant, and still 3 a second
+        LoadGenerator generator = new LoadGenerator(Pacing.openLoop(3, 0, 400 * MS, clock), Phases.of(0, 0, 0, 6), 100,
+                sender, new BenchStats(0));
+
+        assertEquals(6, generator.run());
+        assertEquals(List.of(0L, 0L, 400 * MS, 800 * MS, 1200 * MS, 1600 * MS), sender.sentAt);
+    }
+
+    @Test
     void afterAStallTheBacklogGoesOutAtOnceAndItsLatencyCountsFromTheIntendedTimes() throws Exception {
         FakeClock clock = new FakeClock();
         RecordingSender sender = new RecordingSender(clock);
