@@ -8,6 +8,7 @@ import org.kdmq.gateway.transport.Transport;
  * A validated bench run.
  *
  * @param rate         messages per second, open loop; 0 for closed loop
+ * @param tickMicros   open loop: the schedule's resolution (messages due within a tick leave at its start); 0: none
  * @param inFlight     closed loop: how many messages may be unanswered at once
  * @param duration     the measured part, or null when {@code count} bounds the run
  * @param count        counted messages, or 0 when {@code duration} bounds the run
