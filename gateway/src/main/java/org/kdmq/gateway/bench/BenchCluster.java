@@ -87,6 +87,21 @@ final class BenchCluster implements AutoCloseable {
         return senders.stream().map(GatewayServer::dmq).toList();
     }
 
+    /** The senders' retransmissions and shed requests, and the in-process receivers' absorbed repeats. */
+    BenchReport.NodeCounters counters() {
+        long retransmitted = 0;
+        long shed = 0;
+        for (GatewayServer s : senders) {
+            retransmitted += s.transactions().stats().retransmissions();
+            shed += s.node().stats().requestsShed();
+        }
+        long absorbed = 0;
+        for (GatewayServer r : receivers) {
+            absorbed += r.transactions().stats().requestRetransmissionsAbsorbed();
+        }
+        return new BenchReport.NodeCounters(retransmitted, shed, absorbed);
+    }
+
     /** How long a request may stay unanswered before the node gives up on it with a local 408. */
     Duration requestTimeout() {
         return senders.get(0).config().timerF();

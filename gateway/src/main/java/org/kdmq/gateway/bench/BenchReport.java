@@ -10,15 +10,25 @@ import org.HdrHistogram.Histogram;
  * to the last counted completion), errors by status and latency percentiles of delivered messages.
  */
 record BenchReport(BenchConfig config, int senders, int targets, double measuredSeconds, long sent, long delivered,
-                   long failed, long unfinished, long okRequests, Map<String, Long> errors, Histogram latencies) {
+                   long failed, long unfinished, long okRequests, Map<String, Long> errors, Histogram latencies,
+                   NodeCounters nodeCounters) {
     private static final double[] PERCENTILES = {50, 90, 99, 99.9};
+
+    /**
+     * What the in-process nodes counted over the whole run, warm-up included: requests the senders sent
+     * again (timer E: no answer within T1, 500 ms, over UDP), requests they shed with a local 503 past
+     * their --max-pending-requests, and repeats the in-process receivers answered from their transactions.
+     * They tell a run's lost or late datagrams from its overload.
+     */
+    record NodeCounters(long retransmitted, long shed, long retransmissionsAbsorbed) {
+    }
 
     static BenchReport of(BenchConfig config, BenchCluster cluster, BenchStats stats, Phases phases, long unfinished) {
         long last = stats.lastCompletion();
         double seconds = last == Long.MIN_VALUE ? 0 : Math.max(0, last - phases.measureStart()) / 1e9;
         return new BenchReport(config, cluster.senders().size(), cluster.targetCount(), seconds, stats.sent(),
                 stats.delivered(), stats.failed(), unfinished, stats.okRequests(), stats.errorsByStatus(),
-                stats.latencies());
+                stats.latencies(), cluster.counters());
     }
 
     double deliveredPerSecond() {
@@ -57,6 +67,8 @@ record BenchReport(BenchConfig config, int senders, int targets, double measured
         sb.append(String.format("failed     %d messages%s%n", failed,
                 unfinished > 0 ? ", " + unfinished + " unanswered at the end" : ""));
         sb.append(String.format("errors     %s%n", errors.isEmpty() ? "none" : errorsText()));
+        sb.append(String.format("nodes      retransmitted %d, shed %d, retransmissions absorbed %d (whole run)%n",
+                nodeCounters.retransmitted(), nodeCounters.shed(), nodeCounters.retransmissionsAbsorbed()));
         if (latencies.getTotalCount() == 0) {
             sb.append(String.format("latency    none delivered%n"));
         } else {
@@ -114,6 +126,8 @@ record BenchReport(BenchConfig config, int senders, int targets, double measured
                 .put("delivered", delivered).put("failed", failed).put("unfinished", unfinished)
                 .put("delivered_per_s", deliveredPerSecond()).put("kdmq_requests", okRequests)
                 .put("kdmq_per_s", kdmqPerSecond()).put("error_count", errorCount());
+        root.putObject("nodes").put("retransmitted", nodeCounters.retransmitted()).put("shed", nodeCounters.shed())
+                .put("retransmissions_absorbed", nodeCounters.retransmissionsAbsorbed());
         ObjectNode e = root.putObject("errors");
         errors.forEach(e::put);
         ObjectNode l = root.putObject("latency_ms");

@@ -38,6 +38,10 @@ class BenchCommandTest {
         assertEquals(2, report.path("fanout").asInt(), r.out());
         assertEquals(400, report.path("kdmq_requests").asLong(), "a bcast to two nodes is two KDMQ requests");
         assertEquals("bcast", report.path("config").path("mode").asText());
+        JsonNode nodes = report.path("nodes");
+        assertEquals(0, nodes.path("shed").asLong(-1), "100 in flight never reach --max-pending-requests: " + nodes);
+        assertTrue(nodes.path("retransmitted").isIntegralNumber() && nodes.path("retransmissions_absorbed").isIntegralNumber(),
+                nodes.toString());
         assertTrue(report.path("measured_s").asDouble() > 0, r.out());
         assertTrue(report.path("delivered_per_s").asDouble() > 0, r.out());
         assertEquals(2 * report.path("delivered_per_s").asDouble(), report.path("kdmq_per_s").asDouble(), 1e-6);
