@@ -31,7 +31,7 @@ def packets(path, protocol):
             if len(ip) < 20 or ip[0] >> 4 != 4 or ip[9] != protocol:
                 continue
             segment = ip[(ip[0] & 0x0F) * 4:]
-            if len(segment) < 8:
+            if len(segment) < (8 if protocol == UDP else 20):  # cut short by the capture's snap length
                 continue
             source, destination = struct.unpack(">HH", segment[:4])
             start = 8 if protocol == UDP else (segment[12] >> 4) * 4

@@ -91,7 +91,8 @@ record BenchReport(BenchConfig config, int senders, int targets, double measured
     }
 
     private String describe() {
-        String load = config.openLoop() ? "open loop at " + config.rate() + " msg/s in ticks of " + config.tickMicros() + " us"
+        String load = config.openLoop() ? "open loop at " + config.rate() + " msg/s, "
+                + (config.tickMicros() > 0 ? "in ticks of " + config.tickMicros() + " us" : "each message at its own time")
                 : "closed loop, " + config.inFlight() + " in flight";
         String where = config.cluster() != null ? "cluster " + config.cluster() : config.inProcess() + " in-process nodes";
         String bound = config.duration() != null ? config.duration().toSeconds() + " s" : config.count() + " messages";

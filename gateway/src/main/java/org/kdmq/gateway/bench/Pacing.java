@@ -17,11 +17,6 @@ interface Pacing {
     default void completed() {
     }
 
-    /** {@link #openLoop(long, long, long, NanoClock)} with a schedule of its own for every message. */
-    static Pacing openLoop(long ratePerSecond, long start, NanoClock clock) {
-        return openLoop(ratePerSecond, start, 0, clock);
-    }
-
     /**
      * Open loop: message i is meant to leave at {@code start + i / rate}, whatever happened before it.
      * Latency counts from that intended time, so a stall (GC, a slow send) shows up in the latencies of

@@ -67,7 +67,7 @@ class BenchPacingTest {
         long start = clock.now;
         RecordingSender sender = new RecordingSender(clock);
         BenchStats stats = new BenchStats(start);
-        LoadGenerator generator = new LoadGenerator(Pacing.openLoop(1000, start, clock),
+        LoadGenerator generator = new LoadGenerator(Pacing.openLoop(1000, start, 0, clock),
                 Phases.of(start, 0, 10 * MS, 0), 100, sender, stats);
 
         assertEquals(10, generator.run());
@@ -114,7 +114,7 @@ class BenchPacingTest {
         sender.stallOnMessage = 2;
         sender.stallNanos = 5 * MS;
         BenchStats stats = new BenchStats(0);
-        LoadGenerator generator = new LoadGenerator(Pacing.openLoop(1000, 0, clock), Phases.of(0, 0, 0, 10), 100,
+        LoadGenerator generator = new LoadGenerator(Pacing.openLoop(1000, 0, 0, clock), Phases.of(0, 0, 0, 10), 100,
                 sender, stats);
 
         assertEquals(10, generator.run());
@@ -143,7 +143,7 @@ class BenchPacingTest {
         FakeClock clock = new FakeClock();
         RecordingSender sender = new RecordingSender(clock);
         BenchStats stats = new BenchStats(0);
-        LoadGenerator generator = new LoadGenerator(Pacing.openLoop(100, 0, clock), Phases.of(0, 50 * MS, 0, 20), 100,
+        LoadGenerator generator = new LoadGenerator(Pacing.openLoop(100, 0, 0, clock), Phases.of(0, 50 * MS, 0, 20), 100,
                 sender, stats);
 
         assertEquals(25, generator.run(), "5 in the warm-up (0..40 ms), then 20 counted");
@@ -160,7 +160,7 @@ class BenchPacingTest {
         sender.sendNanos = 3 * MS; // the closed-loop warm-up goes as fast as that
         Phases phases = Phases.of(0, 10 * MS, 0, 3);
         Pacing pacing = Pacing.switching(Pacing.closedLoop(1, clock), phases.measureStart(),
-                Pacing.openLoop(100, phases.measureStart(), clock));
+                Pacing.openLoop(100, phases.measureStart(), 0, clock));
         BenchStats stats = new BenchStats(0);
 
         assertEquals(7, new LoadGenerator(pacing, phases, 100, sender, stats).run());
