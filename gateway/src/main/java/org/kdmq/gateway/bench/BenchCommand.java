@@ -165,16 +165,21 @@ public final class BenchCommand implements Callable<Integer> {
                 failure.set(e);
             }
         }, "bench-generator");
-        try (ProgressReporter progress = new ProgressReporter(stats, phases, clock, generator::inFlight, err).start()) {
+        JvmActivity.Window jvmWindow;
+        try (JvmActivity jvm = new JvmActivity();
+             ProgressReporter progress = new ProgressReporter(stats, phases, clock, generator::inFlight, err).start()) {
             thread.start();
+            TimeUnit.NANOSECONDS.timedJoin(thread, phases.measureStart() - clock.nanoTime()); // the warm-up
+            jvm.startWindow();
             thread.join();
             if (failure.get() != null) {
                 throw new IllegalStateException("the load generator failed: " + failure.get(), failure.get());
             }
             // Every request ends by timer F at the latest (a local 408); wait a little longer than that.
             generator.awaitCompletion(nodes.requestTimeout().plusSeconds(5));
+            jvmWindow = jvm.endWindow();
         }
-        return BenchReport.of(config, nodes, stats, phases, generator.inFlight());
+        return BenchReport.of(config, nodes, stats, phases, generator.inFlight(), jvmWindow);
     }
 
     private static List<MessageSender> senders(BenchConfig config, BenchCluster nodes, NanoClock clock) {

@@ -11,7 +11,7 @@ import org.HdrHistogram.Histogram;
  */
 record BenchReport(BenchConfig config, int senders, int targets, double measuredSeconds, long sent, long delivered,
                    long failed, long unfinished, long okRequests, Map<String, Long> errors, Histogram latencies,
-                   NodeCounters nodeCounters) {
+                   NodeCounters nodeCounters, JvmActivity.Window jvm) {
     private static final double[] PERCENTILES = {50, 90, 99, 99.9};
 
     /**
@@ -23,12 +23,13 @@ record BenchReport(BenchConfig config, int senders, int targets, double measured
     record NodeCounters(long retransmitted, long shed, long retransmissionsAbsorbed) {
     }
 
-    static BenchReport of(BenchConfig config, BenchCluster cluster, BenchStats stats, Phases phases, long unfinished) {
+    static BenchReport of(BenchConfig config, BenchCluster cluster, BenchStats stats, Phases phases, long unfinished,
+                          JvmActivity.Window jvm) {
         long last = stats.lastCompletion();
         double seconds = last == Long.MIN_VALUE ? 0 : Math.max(0, last - phases.measureStart()) / 1e9;
         return new BenchReport(config, cluster.senders().size(), cluster.targetCount(), seconds, stats.sent(),
                 stats.delivered(), stats.failed(), unfinished, stats.okRequests(), stats.errorsByStatus(),
-                stats.latencies(), cluster.counters());
+                stats.latencies(), cluster.counters(), jvm);
     }
 
     double deliveredPerSecond() {
@@ -69,6 +70,7 @@ record BenchReport(BenchConfig config, int senders, int targets, double measured
         sb.append(String.format("errors     %s%n", errors.isEmpty() ? "none" : errorsText()));
         sb.append(String.format("nodes      retransmitted %d, shed %d, retransmissions absorbed %d (whole run)%n",
                 nodeCounters.retransmitted(), nodeCounters.shed(), nodeCounters.retransmissionsAbsorbed()));
+        sb.append(String.format("jvm        %s%n", jvmText()));
         if (latencies.getTotalCount() == 0) {
             sb.append(String.format("latency    none delivered%n"));
         } else {
@@ -79,6 +81,15 @@ record BenchReport(BenchConfig config, int senders, int targets, double measured
             sb.append(String.format(" max=%.3f mean=%.3f%n", ms(latencies.getMaxValue()), latencies.getMean() / 1000));
         }
         return sb.toString();
+    }
+
+    /** This JVM (senders, and in-process receivers) over the measured part. */
+    private String jvmText() {
+        return String.format("%d GC pauses, %d ms in all, longest %d ms; %s minor page faults (measured part); "
+                        + "heap %d MiB%s", jvm.pauses(), jvm.pausedMillis(), jvm.longestPauseMillis(),
+                jvm.minorFaults().isPresent() ? Long.toString(jvm.minorFaults().getAsLong()) : "unknown",
+                jvm.heapMaxMiB(), jvm.heapFixed() ? (jvm.heapPreTouched() ? ", fixed, pre-touched" : ", fixed")
+                        : jvm.heapPreTouched() ? ", pre-touched" : "");
     }
 
     private String errorsText() {
@@ -129,6 +140,16 @@ record BenchReport(BenchConfig config, int senders, int targets, double measured
                 .put("kdmq_per_s", kdmqPerSecond()).put("error_count", errorCount());
         root.putObject("nodes").put("retransmitted", nodeCounters.retransmitted()).put("shed", nodeCounters.shed())
                 .put("retransmissions_absorbed", nodeCounters.retransmissionsAbsorbed());
+        ObjectNode j = root.putObject("jvm");
+        j.put("gc_pauses", jvm.pauses()).put("gc_pause_ms", jvm.pausedMillis())
+                .put("gc_longest_pause_ms", jvm.longestPauseMillis());
+        if (jvm.minorFaults().isPresent()) {
+            j.put("minor_page_faults", jvm.minorFaults().getAsLong());
+        } else {
+            j.putNull("minor_page_faults");
+        }
+        j.put("heap_max_mib", jvm.heapMaxMiB()).put("heap_fixed", jvm.heapFixed())
+                .put("heap_pre_touched", jvm.heapPreTouched());
         ObjectNode e = root.putObject("errors");
         errors.forEach(e::put);
         ObjectNode l = root.putObject("latency_ms");

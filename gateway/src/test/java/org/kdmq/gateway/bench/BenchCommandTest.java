@@ -42,6 +42,10 @@ class BenchCommandTest {
         assertEquals(0, nodes.path("shed").asLong(-1), "100 in flight never reach --max-pending-requests: " + nodes);
         assertTrue(nodes.path("retransmitted").isIntegralNumber() && nodes.path("retransmissions_absorbed").isIntegralNumber(),
                 nodes.toString());
+        JsonNode jvm = report.path("jvm");
+        assertTrue(jvm.path("gc_pauses").isIntegralNumber() && jvm.path("gc_pause_ms").asLong(-1) >= 0
+                && jvm.path("heap_max_mib").asLong() > 0 && jvm.path("heap_fixed").isBoolean()
+                && jvm.path("heap_pre_touched").isBoolean() && jvm.has("minor_page_faults"), jvm.toString());
         assertTrue(report.path("measured_s").asDouble() > 0, r.out());
         assertTrue(report.path("delivered_per_s").asDouble() > 0, r.out());
         assertEquals(2 * report.path("delivered_per_s").asDouble(), report.path("kdmq_per_s").asDouble(), 1e-6);
@@ -72,7 +76,7 @@ class BenchCommandTest {
     void textReportNamesRatesErrorsAndPercentiles() {
         Result r = run("bench", "--in-process", "1", "--count", "50", "--warmup", "0", "--transport", "tcp");
         assertEquals(0, r.code(), r.err());
-        for (String expected : new String[] {"bcast over tcp", "delivered  50 messages", "errors     none", "p99=",
+        for (String expected : new String[] {"bcast over tcp", "delivered  50 messages", "errors     none", "GC pauses", "p99=",
                 "p99.9=", "max="}) {
             assertTrue(r.out().contains(expected), expected + " in:\n" + r.out());
         }
