@@ -14,10 +14,16 @@ SECS=${1:-15}
 WARM=10
 AMQP=${KDMQ_BENCH_AMQP_URI:-amqp://guest:guest@127.0.0.1:5672}
 JAR=$ROOT/docker/target/kdmq-gateway.jar
-# G1 aiming at short pauses and a bounded heap for every run (as Kamailio runs with fixed -m/-M pools;
-# an unbounded heap spends a quarter of the CPU zeroing pages while it grows); the memory run uses the
-# smaller heap we recommend for a node at 10k KDMQ/s (README).
-JAVA=(java -XX:MaxGCPauseMillis=20 -Xmx1g)
+# G1 aiming at short pauses and a fixed heap in transparent huge pages, touched whole at start, for
+# every run (as Kamailio runs with fixed -m/-M pools). A 4 KiB page touched for the first time costs
+# about 12 us on these VMs: an unbounded heap spent a quarter of the CPU on that while it grew, and a
+# bounded one still stalled for 300-500 ms when a burst made G1 copy survivors into regions not used
+# before (README, "What changed"). Huge pages make the touch at start take 0.2 s instead of 1.1 s.
+# PerfTest's JVMs get the same heap options. The memory run uses the smaller heap we recommend for a
+# node at 10k KDMQ/s, neither fixed nor pre-touched (README).
+HEAP=(-Xms512m -Xmx512m -XX:+AlwaysPreTouch -XX:+UseTransparentHugePages)
+JAVA=(java -XX:MaxGCPauseMillis=20 "${HEAP[@]}")
+PERFTEST=(java "${HEAP[@]}" -cp "$BENCH/perftest/lib/*" com.rabbitmq.perf.PerfTest)
 NODE_OPTS=(-Xmx144m -XX:ReservedCodeCacheSize=48m -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000 -Dio.netty.allocator.numDirectArenas=2 -Dio.netty.allocator.numHeapArenas=2)
 WORK=$(mktemp -d /tmp/kdmq-bench.XXXXXX)
 OUT=$BENCH/results/$(date -u +%F-%H%M).md
@@ -41,6 +47,8 @@ command -v kamailio >/dev/null || { echo "needs kamailio (apt-get install kamail
 json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {}, {'d': d}))" "$@"; }
 row() { echo "| $* |" >> "$OUT"; echo "  $*"; }
 wait_port() { for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+# A node's /health/ready: SIP listens, it has joined, and a bridge has its broker connection.
+wait_ready() { for _ in $(seq 1 150); do curl -fs "http://127.0.0.1:$1/health/ready" > /dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
 
 {
   echo "# kdmq-gateway benchmarks, $(date -u '+%F %H:%M UTC')"
@@ -195,7 +203,7 @@ PY
 start_bridge() { # transport
   "${JAVA[@]}" -jar "$JAR" --server-address "sip:127.0.0.1:5193;transport=$1" --admin-listen 127.0.0.1:8193 --log-level warn \
     --amqp-connection "$AMQP" --mirror bench=kdmq_bench_pub:topic > "$WORK/pub-$1.log" 2>&1 & PIDS+=($!)
-  wait_port 8193; sleep 2
+  wait_ready 8193
 }
 echo "publish: what the bridge publishes"
 start_bridge udp
@@ -221,7 +229,7 @@ PWARM=$((WARM * 5 / 2))
 PSECS=$((SECS * 2 / 3 > 0 ? SECS * 2 / 3 : 1))
 perftest() {
   echo "publish: PerfTest ($size B, topic, key $key)"
-  java -Xmx512m -cp "$BENCH/perftest/lib/*" com.rabbitmq.perf.PerfTest -h "$AMQP" -x 1 -y 1 -a -c 1000 -s "$size" \
+  "${PERFTEST[@]}" -h "$AMQP" -x 1 -y 1 -a -c 1000 -s "$size" \
     -e kdmq_bench_perftest -t topic -k "$key" -z $((PSECS + PWARM)) -u kdmq-bench-perftest -ad true > "$WORK/perftest.txt" 2>&1 || true
   # PerfTest's average over the last PSECS seconds, as ours is measured after its warm-up
   pt=$(grep -o 'time [0-9.]* s, sent: [0-9]* msg/s' "$WORK/perftest.txt" | awk -v w=$PWARM '{t=$2+0; if (t > w) {s+=$5; n++}} END {print (n ? int(s/n) : 0)}')
@@ -230,7 +238,7 @@ declare -A ours_rate
 for t in udp tcp; do
   [ "$t" = tcp ] && perftest
   echo "publish: ours over $t"
-  java -Xmx512m -cp "$BENCH/perftest/lib/*" com.rabbitmq.perf.PerfTest -h "$AMQP" -x 0 -y 1 -a -u kdmq-bench-pub -p \
+  "${PERFTEST[@]}" -h "$AMQP" -x 0 -y 1 -a -u kdmq-bench-pub -p \
     -z $((PSECS + PWARM + 10)) > "$WORK/consumer-$t.txt" 2>&1 & PIDS+=($!)
   start_bridge $t
   "${JAVA[@]}" -jar "$JAR" bench --cluster "sip:127.0.0.1:5193;transport=$t" --mode publish --transport $t --channel bench \
@@ -252,7 +260,7 @@ echo "query: 1000/s"
 "${JAVA[@]}" -jar "$JAR" --server-address sip:127.0.0.1:5194 --admin-listen 127.0.0.1:8194 --log-level warn \
   --echo-channel dir --amqp-connection "$AMQP" --subscribe 'kdmq_bench_q:topic:kdmq-bench-q:bench.#' \
   --query-route consumer-event-bench-query=dir > "$WORK/query.log" 2>&1 & PIDS+=($!)
-wait_port 8194; sleep 2
+wait_ready 8194; sleep 1 # its subscription binds after the broker connection opens
 # Warmed up twice as long as the broadcast runs: at 1000/s the per-query code reaches C2's thresholds (about
 # 15,000 calls) only after some 15 s, and until then the node spends half again the CPU per query.
 # Where the time goes on the wire (amqp-hops.py): a capture of the last 8 s of the warm-up, so that
@@ -276,7 +284,7 @@ kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; PIDS=()
 # ---- 4b: the broker alone at the same rate: PerfTest's publish -> consume latency -----------------------
 # One pass through the broker, at 1000/s, the size our queries have: a round trip passes it twice.
 echo "query: PerfTest one-way latency at 1000/s"
-java -Xmx512m -cp "$BENCH/perftest/lib/*" com.rabbitmq.perf.PerfTest -h "$AMQP" -x 1 -y 1 -r 1000 -s 400 -a \
+"${PERFTEST[@]}" -h "$AMQP" -x 1 -y 1 -r 1000 -s 400 -a \
   -z $((5 + SECS * 2 / 3)) -u kdmq-bench-perftest-latency -ad true > "$WORK/perftest-latency.txt" 2>&1 || true
 # PerfTest prints percentiles per second; the row gives the median and the worst second's, after 5 s of
 # warm-up (its publish and consume loops are level within that; run-all stays under 10 minutes).
@@ -289,7 +297,7 @@ row "RabbitMQ alone: PerfTest publish -> consume, 1000/s, 400 B, 1 producer, 1 a
 echo "memory: 10k/s for 60 s"
 java -XX:MaxGCPauseMillis=20 "${NODE_OPTS[@]}" -jar "$JAR" --server-address sip:127.0.0.1:5195 --admin-listen 127.0.0.1:8195 --echo-channel bench \
   --log-level warn > "$WORK/mem.log" 2>&1 & node=$!; PIDS+=($node)
-wait_port 8195; sleep 1
+wait_ready 8195
 rss() { awk '/VmRSS/{print int($2/1024)}' /proc/"$node"/status; }
 start_rss=$(rss)
 "${JAVA[@]}" -jar "$JAR" bench --cluster sip:127.0.0.1:5195 --mode bcast --channel bench --rate 10000 --duration 60 \
