@@ -21,7 +21,9 @@ import javax.management.openmbean.CompositeData;
  * What this JVM itself did while a run was measured: its GC pauses and the pages it touched for the
  * first time (minor page faults). On some VMs a first touch costs microseconds, and a young collection
  * that copies survivors into heap regions never used before slows down tenfold; these numbers tell
- * such a run from a slow node. Also whether the heap was fixed and pre-touched at start.
+ * such a run from a slow node. Also whether the heap was fixed and pre-touched at start. Pauses are the
+ * collections the GC beans report: young, mixed and full ones (before JDK 20, not G1's short remark and
+ * cleanup pauses).
  */
 final class JvmActivity implements AutoCloseable {
     private static final Path PROC_STAT = Path.of("/proc/self/stat");
