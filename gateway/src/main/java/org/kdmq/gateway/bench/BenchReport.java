@@ -88,8 +88,7 @@ record BenchReport(BenchConfig config, int senders, int targets, double measured
         return String.format("%d GC pauses, %d ms in all, longest %d ms; %s minor page faults (measured part); "
                         + "heap %d MiB%s", jvm.pauses(), jvm.pausedMillis(), jvm.longestPauseMillis(),
                 jvm.minorFaults().isPresent() ? Long.toString(jvm.minorFaults().getAsLong()) : "unknown",
-                jvm.heapMaxMiB(), jvm.heapFixed() ? (jvm.heapPreTouched() ? ", fixed, pre-touched" : ", fixed")
-                        : jvm.heapPreTouched() ? ", pre-touched" : "");
+                jvm.heapMaxMiB(), (jvm.heapFixed() ? ", fixed" : "") + (jvm.heapPreTouched() ? ", pre-touched" : ""));
     }
 
     private String errorsText() {

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 
 class JvmActivityTest {
     @Test
@@ -18,16 +20,14 @@ class JvmActivityTest {
     }
 
     @Test
+    @EnabledOnOs(OS.LINUX)
     void thisProcessHasFaultedInPagesOnLinux() {
-        if (!System.getProperty("os.name").toLowerCase().contains("linux")) {
-            return;
-        }
         OptionalLong faults = JvmActivity.minorFaults();
         assertTrue(faults.isPresent() && faults.getAsLong() > 0, faults.toString());
     }
 
     @Test
-    void aWindowCountsTheCollectionsThatEndInIt() throws Exception {
+    void anOpenWindowCountsCollectionPauses() throws Exception {
         try (JvmActivity jvm = new JvmActivity()) {
             jvm.startWindow();
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
