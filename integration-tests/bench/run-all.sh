@@ -193,67 +193,36 @@ fi
 # PerfTest publishes what the bridge publishes: the same size, a topic exchange, the same routing key,
 # confirms with 1000 in flight, one auto-ack consumer. Ours: a sender node (the bench) broadcasts KDMQ
 # with 1000 in flight to a bridge node, which answers each only after the broker's confirm.
-/usr/bin/python3 - "$AMQP" <<'PY'
-import sys, pika
-c = pika.BlockingConnection(pika.URLParameters(sys.argv[1])); ch = c.channel()
-ch.exchange_declare("kdmq_bench_pub", exchange_type="topic", durable=False, auto_delete=False)
-ch.queue_declare("kdmq-bench-pub", auto_delete=False, arguments={"x-max-length": 100000})
-ch.queue_bind("kdmq-bench-pub", "kdmq_bench_pub", "#"); c.close()
-PY
-start_bridge() { # transport
-  "${JAVA[@]}" -jar "$JAR" --server-address "sip:127.0.0.1:5193;transport=$1" --admin-listen 127.0.0.1:8193 --log-level warn \
-    --amqp-connection "$AMQP" --mirror bench=kdmq_bench_pub:topic > "$WORK/pub-$1.log" 2>&1 & PIDS+=($!)
-  wait_ready 8193
-}
+# shellcheck source=publish-lib.sh
+. "$BENCH/publish-lib.sh"
+pub_queue declare
 echo "publish: what the bridge publishes"
-start_bridge udp
-"${JAVA[@]}" -jar "$JAR" bench --cluster sip:127.0.0.1:5193 --mode publish --channel bench --count 1 --warmup 0 \
-  --log-level warn > /dev/null 2>&1 || true
-read -r size key < <(/usr/bin/python3 - "$AMQP" <<'PY'
-import sys, pika
-c = pika.BlockingConnection(pika.URLParameters(sys.argv[1])); ch = c.channel()
-m, p, b = ch.basic_get("kdmq-bench-pub", auto_ack=True)
-print(len(b) if b else 400, m.routing_key if m else "dmq.bench")
-ch.queue_purge("kdmq-bench-pub"); c.close()
-PY
-)
-kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; PIDS=()
+pub_probe
 # Warmed up two and a half times as long as the broadcast runs, and measured for two thirds as long
 # (the same 35 s per run): with the broker, our sender, the bridge and the consumer on 2 cores, C2 is
 # still compiling the bridge's per-message code 15-25 s after the start (the consumer's count per
 # second climbs until then; PerfTest's is level after 6 s), at up to as much CPU per message as the
 # bridge's own work. PerfTest runs between our two runs, and gets the same warm-up, so that all three
 # see the machine alike (its speed drifts by 20-30 % over minutes, which would otherwise go straight
-# into the ratio).
+# into the ratio). Each of our runs starts from an empty queue (pub_ours purges it).
 PWARM=$((WARM * 5 / 2))
 PSECS=$((SECS * 2 / 3 > 0 ? SECS * 2 / 3 : 1))
-perftest() {
-  echo "publish: PerfTest ($size B, topic, key $key)"
-  "${PERFTEST[@]}" -h "$AMQP" -x 1 -y 1 -a -c 1000 -s "$size" \
-    -e kdmq_bench_perftest -t topic -k "$key" -z $((PSECS + PWARM)) -u kdmq-bench-perftest -ad true > "$WORK/perftest.txt" 2>&1 || true
-  # PerfTest's average over the last PSECS seconds, as ours is measured after its warm-up
-  pt=$(grep -o 'time [0-9.]* s, sent: [0-9]* msg/s' "$WORK/perftest.txt" | awk -v w=$PWARM '{t=$2+0; if (t > w) {s+=$5; n++}} END {print (n ? int(s/n) : 0)}')
-}
-declare -A ours_rate
+declare -A ours_row ours_rate_of
 for t in udp tcp; do
-  [ "$t" = tcp ] && perftest
+  if [ "$t" = tcp ]; then
+    echo "publish: PerfTest ($size B, topic, key $key)"
+    pub_perftest "$size" "$key" $PWARM $PSECS
+  fi
   echo "publish: ours over $t"
-  "${PERFTEST[@]}" -h "$AMQP" -x 0 -y 1 -a -u kdmq-bench-pub -p \
-    -z $((PSECS + PWARM + 10)) > "$WORK/consumer-$t.txt" 2>&1 & PIDS+=($!)
-  start_bridge $t
-  "${JAVA[@]}" -jar "$JAR" bench --cluster "sip:127.0.0.1:5193;transport=$t" --mode publish --transport $t --channel bench \
-    --rate 0 --in-flight 1000 --duration "$PSECS" --warmup $PWARM --json --log-level warn > "$WORK/publish-$t.json" 2>/dev/null || true
-  ours_rate[$t]=$(json "$WORK/publish-$t.json" "int(d['delivered_per_s'])")
-  kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; PIDS=()
+  pub_ours $t $PWARM $PSECS
+  ours_row[$t]="$ours_rate msg/s vs PerfTest %PT% msg/s (%RATIO%) | p50 $ours_p50 p99 $ours_p99 | queue depth as our sender stopped: $ours_depth; CPU µs per message: $ours_cpu"
+  ours_rate_of[$t]=$ours_rate
 done
 for t in udp tcp; do
-  ours=${ours_rate[$t]}
-  row "DMQ -> AMQP publish with confirms, KDMQ over $t (answered after the broker's confirm) | $ours msg/s vs PerfTest $pt msg/s ($(python3 -c "print(round(100 * $ours / max($pt, 1)))") %) | p50 $(json "$WORK/publish-$t.json" "d['latency_ms']['p50']") p99 $(json "$WORK/publish-$t.json" "d['latency_ms']['p99']") | PerfTest: 1 producer, $size B to a topic exchange (key $key), confirms 1000 in flight, 1 auto-ack consumer, run between our two; ours: the same messages, 1000 KDMQ in flight, our sender on the same 2 cores; all warmed up $PWARM s, measured $PSECS s"
+  r=${ours_row[$t]//%PT%/$pt_rate}
+  row "DMQ -> AMQP publish with confirms, KDMQ over $t (answered after the broker's confirm) | ${r//%RATIO%/$(pub_ratio "${ours_rate_of[$t]}" "$pt_rate") %}; PerfTest's: $pt_cpu | PerfTest: 1 producer, $size B to a topic exchange (key $key), confirms 1000 in flight, 1 auto-ack consumer, run between our two; ours: the same messages, 1000 KDMQ in flight, our sender on the same 2 cores; all warmed up $PWARM s, measured $PSECS s"
 done
-/usr/bin/python3 - "$AMQP" <<'PY'
-import sys, pika
-c = pika.BlockingConnection(pika.URLParameters(sys.argv[1])); c.channel().queue_delete("kdmq-bench-pub"); c.close()
-PY
+pub_queue delete
 
 # ---- 4: AMQP -> DMQ query round trip at 1000/s --------------------------------------------------------
 echo "query: 1000/s"

@@ -1,0 +1,123 @@
+# DMQ -> AMQP publish with confirms, ours against RabbitMQ PerfTest on the same broker: sourced by
+# run-all.sh and publish-pairs.sh. The caller sets JAVA and PERFTEST (commands, as arrays), JAR, AMQP,
+# WORK, PIDS (an array) and wait_ready.
+#
+# Besides each rate it reads every local process's CPU time over the measured seconds (utime + stime
+# from /proc), as microseconds per message: on a small machine the rate is the cores divided by the sum
+# of everyone's CPU per message, so this says where a difference comes from. The broker's column is
+# empty when RabbitMQ is not a local process.
+
+PUB_EXCHANGE=kdmq_bench_pub
+PUB_QUEUE=kdmq-bench-pub
+
+# pub_queue declare|purge|depth|delete: the queue our runs' consumer reads (bound to everything).
+pub_queue() {
+  /usr/bin/python3 - "$AMQP" "$1" "$PUB_EXCHANGE" "$PUB_QUEUE" <<'PY'
+import sys, pika
+url, op, exchange, queue = sys.argv[1:5]
+c = pika.BlockingConnection(pika.URLParameters(url)); ch = c.channel()
+if op == "declare":
+    ch.exchange_declare(exchange, exchange_type="topic", durable=False, auto_delete=False)
+    ch.queue_declare(queue, auto_delete=False, arguments={"x-max-length": 100000})
+    ch.queue_bind(queue, exchange, "#")
+elif op == "purge":
+    ch.queue_purge(queue)
+elif op == "depth":
+    print(ch.queue_declare(queue, passive=True).method.message_count)
+elif op == "delete":
+    ch.queue_delete(queue)
+c.close()
+PY
+}
+
+# CPU time (clock ticks, user + system) of process $1, 0 once it is gone.
+pub_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+pub_broker_pid() { pgrep -o beam.smp 2>/dev/null || true; }
+
+# pub_us_per_msg TICKS RATE SECONDS: microseconds of CPU per message.
+pub_us_per_msg() {
+  python3 -c "import sys; t, r, s = map(float, sys.argv[1:4]); print(round(t * 1e6 / $(getconf CLK_TCK) / max(r * s, 1), 1))" "$@"
+}
+
+# pub_probe: one message through a bridge node, read back: sets size (its body's bytes) and key (its
+# routing key), so that PerfTest publishes the same.
+pub_probe() {
+  local probe
+  "${JAVA[@]}" -jar "$JAR" --server-address "sip:127.0.0.1:5193" --admin-listen 127.0.0.1:8193 --log-level warn \
+    --amqp-connection "$AMQP" --mirror "bench=$PUB_EXCHANGE:topic" > "$WORK/pub-probe.log" 2>&1 &
+  probe=$!; PIDS+=($probe)
+  wait_ready 8193
+  "${JAVA[@]}" -jar "$JAR" bench --cluster sip:127.0.0.1:5193 --mode publish --channel bench --count 1 --warmup 0 \
+    --log-level warn > /dev/null 2>&1 || true
+  read -r size key < <(/usr/bin/python3 - "$AMQP" "$PUB_QUEUE" <<'PY'
+import sys, pika
+c = pika.BlockingConnection(pika.URLParameters(sys.argv[1])); ch = c.channel()
+m, p, b = ch.basic_get(sys.argv[2], auto_ack=True)
+print(len(b) if b else 400, m.routing_key if m else "dmq.bench")
+c.close()
+PY
+)
+  kill $probe 2>/dev/null || true; wait $probe 2>/dev/null || true
+}
+
+# pub_ours TRANSPORT WARM SECS: a consumer (PerfTest, auto-ack) on the queue, a bridge node mirroring
+# channel bench to the exchange, our sender broadcasting on bench with 1000 KDMQ in flight. Sets
+# ours_rate, ours_p50, ours_p99, ours_depth (the queue's depth as our sender stopped: what the consumer
+# had not caught up with) and ours_cpu ("broker B bridge G sender S consumer C total T", µs per message).
+pub_ours() {
+  local t=$1 warm=$2 secs=$3 broker consumer bridge sender b0 c0 g0 s0 b1 c1 g1 s1 t0 t1
+  pub_queue purge # a backlog left by an earlier run would slow the broker down in this one
+  "${PERFTEST[@]}" -h "$AMQP" -x 0 -y 1 -a -u "$PUB_QUEUE" -p -z $((secs + warm + 20)) > "$WORK/consumer-$t.txt" 2>&1 &
+  consumer=$!; PIDS+=($consumer)
+  "${JAVA[@]}" -jar "$JAR" --server-address "sip:127.0.0.1:5193;transport=$t" --admin-listen 127.0.0.1:8193 \
+    --log-level warn --amqp-connection "$AMQP" --mirror "bench=$PUB_EXCHANGE:topic" > "$WORK/pub-$t.log" 2>&1 &
+  bridge=$!; PIDS+=($bridge)
+  wait_ready 8193
+  "${JAVA[@]}" -jar "$JAR" bench --cluster "sip:127.0.0.1:5193;transport=$t" --mode publish --transport "$t" \
+    --channel bench --rate 0 --in-flight 1000 --duration "$secs" --warmup "$warm" --json --log-level warn \
+    > "$WORK/publish-$t.json" 2>/dev/null &
+  sender=$!; PIDS+=($sender)
+  broker=$(pub_broker_pid)
+  sleep "$warm"
+  b0=$(pub_ticks "$broker"); c0=$(pub_ticks $consumer); g0=$(pub_ticks $bridge); s0=$(pub_ticks $sender); t0=$(date +%s.%N)
+  sleep $((secs > 1 ? secs - 1 : 1)) # inside the sender's measured seconds
+  b1=$(pub_ticks "$broker"); c1=$(pub_ticks $consumer); g1=$(pub_ticks $bridge); s1=$(pub_ticks $sender); t1=$(date +%s.%N)
+  wait $sender || true
+  ours_depth=$(pub_queue depth)
+  kill $consumer $bridge 2>/dev/null || true; wait $consumer $bridge 2>/dev/null || true; PIDS=()
+  ours_rate=$(json "$WORK/publish-$t.json" "int(d['delivered_per_s'])" 2>/dev/null || echo 0)
+  ours_p50=$(json "$WORK/publish-$t.json" "d['latency_ms']['p50']" 2>/dev/null || echo -)
+  ours_p99=$(json "$WORK/publish-$t.json" "d['latency_ms']['p99']" 2>/dev/null || echo -)
+  local el; el=$(python3 -c "print($t1 - $t0)")
+  local b g s c
+  b=$( [ -n "$broker" ] && pub_us_per_msg $((b1 - b0)) "$ours_rate" "$el" || echo -)
+  g=$(pub_us_per_msg $((g1 - g0)) "$ours_rate" "$el")
+  s=$(pub_us_per_msg $((s1 - s0)) "$ours_rate" "$el")
+  c=$(pub_us_per_msg $((c1 - c0)) "$ours_rate" "$el")
+  ours_cpu="broker $b bridge $g sender $s consumer $c total $(python3 -c "print(round(sum(float(x) for x in '$b $g $s $c'.split() if x != '-'), 1))")"
+}
+
+# pub_perftest SIZE KEY WARM SECS: PerfTest publishing what the bridge publishes (SIZE bytes, a topic
+# exchange, routing key KEY, 1000 confirms in flight) to one auto-ack consumer in its own process.
+# Sets pt_rate (its average over the last SECS seconds) and pt_cpu ("broker B perftest P total T").
+pub_perftest() {
+  local size=$1 key=$2 warm=$3 secs=$4 broker pt b0 p0 b1 p1 t0 t1
+  "${PERFTEST[@]}" -h "$AMQP" -x 1 -y 1 -a -c 1000 -s "$size" -e kdmq_bench_perftest -t topic -k "$key" \
+    -z $((secs + warm)) -u kdmq-bench-perftest -ad true > "$WORK/perftest.txt" 2>&1 &
+  pt=$!
+  broker=$(pub_broker_pid)
+  sleep "$warm"
+  b0=$(pub_ticks "$broker"); p0=$(pub_ticks $pt); t0=$(date +%s.%N)
+  sleep $((secs > 1 ? secs - 1 : 1))
+  b1=$(pub_ticks "$broker"); p1=$(pub_ticks $pt); t1=$(date +%s.%N)
+  wait $pt || true
+  pt_rate=$(grep -o 'time [0-9.]* s, sent: [0-9]* msg/s' "$WORK/perftest.txt" \
+    | awk -v w="$warm" '{t=$2+0; if (t > w) {s+=$5; n++}} END {print (n ? int(s/n) : 0)}')
+  local el b p; el=$(python3 -c "print($t1 - $t0)")
+  b=$( [ -n "$broker" ] && pub_us_per_msg $((b1 - b0)) "$pt_rate" "$el" || echo -)
+  p=$(pub_us_per_msg $((p1 - p0)) "$pt_rate" "$el")
+  pt_cpu="broker $b perftest $p total $(python3 -c "print(round(sum(float(x) for x in '$b $p'.split() if x != '-'), 1))")"
+}
+
+# pub_ratio OURS PERFTEST: ours as a percentage of PerfTest's rate.
+pub_ratio() { python3 -c "import sys; print(round(100 * int(sys.argv[1]) / max(int(sys.argv[2]), 1)))" "$1" "$2"; }
