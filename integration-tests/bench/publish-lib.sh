@@ -32,6 +32,10 @@ PY
 
 # CPU time (clock ticks, user + system) of process $1, 0 once it is gone.
 pub_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# Minor page faults of process $1 so far. RabbitMQ (Erlang's allocators) returns memory to the kernel
+# and takes it back all the time: on these VMs 1.5-2 faults per message published and consumed, about
+# a fifth of the broker's CPU (perf), which moves with the broker's memory from run to run.
+pub_faults() { awk '{print $10}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 pub_broker_pid() { pgrep -o beam.smp 2>/dev/null || true; }
 
 # pub_us_per_msg TICKS RATE SECONDS: microseconds of CPU per message.
@@ -65,7 +69,7 @@ PY
 # ours_rate, ours_p50, ours_p99, ours_depth (the queue's depth as our sender stopped: what the consumer
 # had not caught up with) and ours_cpu ("broker B bridge G sender S consumer C total T", µs per message).
 pub_ours() {
-  local t=$1 warm=$2 secs=$3 broker consumer bridge sender b0 c0 g0 s0 b1 c1 g1 s1 t0 t1
+  local t=$1 warm=$2 secs=$3 broker consumer bridge sender b0 c0 g0 s0 b1 c1 g1 s1 t0 t1 f0 f1
   pub_queue purge # a backlog left by an earlier run would slow the broker down in this one
   "${PERFTEST[@]}" -h "$AMQP" -x 0 -y 1 -a -u "$PUB_QUEUE" -p -z $((secs + warm + 20)) > "$WORK/consumer-$t.txt" 2>&1 &
   consumer=$!; PIDS+=($consumer)
@@ -79,9 +83,9 @@ pub_ours() {
   sender=$!; PIDS+=($sender)
   broker=$(pub_broker_pid)
   sleep "$warm"
-  b0=$(pub_ticks "$broker"); c0=$(pub_ticks $consumer); g0=$(pub_ticks $bridge); s0=$(pub_ticks $sender); t0=$(date +%s.%N)
+  f0=$(pub_faults "$broker"); b0=$(pub_ticks "$broker"); c0=$(pub_ticks $consumer); g0=$(pub_ticks $bridge); s0=$(pub_ticks $sender); t0=$(date +%s.%N)
   sleep $((secs > 1 ? secs - 1 : 1)) # inside the sender's measured seconds
-  b1=$(pub_ticks "$broker"); c1=$(pub_ticks $consumer); g1=$(pub_ticks $bridge); s1=$(pub_ticks $sender); t1=$(date +%s.%N)
+  f1=$(pub_faults "$broker"); b1=$(pub_ticks "$broker"); c1=$(pub_ticks $consumer); g1=$(pub_ticks $bridge); s1=$(pub_ticks $sender); t1=$(date +%s.%N)
   wait $sender || true
   ours_depth=$(pub_queue depth)
   kill $consumer $bridge 2>/dev/null || true; wait $consumer $bridge 2>/dev/null || true; PIDS=()
@@ -94,29 +98,34 @@ pub_ours() {
   g=$(pub_us_per_msg $((g1 - g0)) "$ours_rate" "$el")
   s=$(pub_us_per_msg $((s1 - s0)) "$ours_rate" "$el")
   c=$(pub_us_per_msg $((c1 - c0)) "$ours_rate" "$el")
-  ours_cpu="broker $b bridge $g sender $s consumer $c total $(python3 -c "print(round(sum(float(x) for x in '$b $g $s $c'.split() if x != '-'), 1))")"
+  ours_cpu="broker $b bridge $g sender $s consumer $c total $(python3 -c "print(round(sum(float(x) for x in '$b $g $s $c'.split() if x != '-'), 1))")$(pub_fault_note $((f1 - f0)) "$ours_rate" "$el")"
 }
 
 # pub_perftest SIZE KEY WARM SECS: PerfTest publishing what the bridge publishes (SIZE bytes, a topic
 # exchange, routing key KEY, 1000 confirms in flight) to one auto-ack consumer in its own process.
 # Sets pt_rate (its average over the last SECS seconds) and pt_cpu ("broker B perftest P total T").
 pub_perftest() {
-  local size=$1 key=$2 warm=$3 secs=$4 broker pt b0 p0 b1 p1 t0 t1
+  local size=$1 key=$2 warm=$3 secs=$4 broker pt b0 p0 b1 p1 t0 t1 f0 f1
   "${PERFTEST[@]}" -h "$AMQP" -x 1 -y 1 -a -c 1000 -s "$size" -e kdmq_bench_perftest -t topic -k "$key" \
     -z $((secs + warm)) -u kdmq-bench-perftest -ad true > "$WORK/perftest.txt" 2>&1 &
   pt=$!
   broker=$(pub_broker_pid)
   sleep "$warm"
-  b0=$(pub_ticks "$broker"); p0=$(pub_ticks $pt); t0=$(date +%s.%N)
+  f0=$(pub_faults "$broker"); b0=$(pub_ticks "$broker"); p0=$(pub_ticks $pt); t0=$(date +%s.%N)
   sleep $((secs > 1 ? secs - 1 : 1))
-  b1=$(pub_ticks "$broker"); p1=$(pub_ticks $pt); t1=$(date +%s.%N)
+  f1=$(pub_faults "$broker"); b1=$(pub_ticks "$broker"); p1=$(pub_ticks $pt); t1=$(date +%s.%N)
   wait $pt || true
   pt_rate=$(grep -o 'time [0-9.]* s, sent: [0-9]* msg/s' "$WORK/perftest.txt" \
     | awk -v w="$warm" '{t=$2+0; if (t > w) {s+=$5; n++}} END {print (n ? int(s/n) : 0)}')
   local el b p; el=$(python3 -c "print($t1 - $t0)")
   b=$( [ -n "$broker" ] && pub_us_per_msg $((b1 - b0)) "$pt_rate" "$el" || echo -)
   p=$(pub_us_per_msg $((p1 - p0)) "$pt_rate" "$el")
-  pt_cpu="broker $b perftest $p total $(python3 -c "print(round(sum(float(x) for x in '$b $p'.split() if x != '-'), 1))")"
+  pt_cpu="broker $b perftest $p total $(python3 -c "print(round(sum(float(x) for x in '$b $p'.split() if x != '-'), 1))")$(pub_fault_note $((f1 - f0)) "$pt_rate" "$el")"
+}
+
+# pub_fault_note FAULTS RATE SECONDS: ", broker page faults per message N" (nothing without a local broker).
+pub_fault_note() {
+  [ "$1" -gt 0 ] && python3 -c "import sys; f, r, s = map(float, sys.argv[1:4]); print(f', broker page faults per message {f / max(r * s, 1):.2f}')" "$@" || true
 }
 
 # pub_ratio OURS PERFTEST: ours as a percentage of PerfTest's rate.

@@ -178,14 +178,14 @@ if [ -n "${kamhalf_kdmq:-}" ] && [ "$kamhalf_kdmq" -gt 0 ]; then
   echo "ours at Kamailio's rate"
   start_receivers
   "${JAVA[@]}" -jar "$JAR" bench --cluster sip:127.0.0.1:5191 --bind 127.0.0.1:5190 --mode bcast --transport udp \
-    --rate $((kamhalf_kdmq / 2)) --duration $((SECS + WARM + 2)) --warmup 0 --json --log-level warn > /dev/null 2>&1 & load=$!
+    --rate $((kamhalf_kdmq / 2)) --duration $((SECS + WARM + 2)) --warmup 0 --json --log-level warn > "$WORK/ours-half.json" 2>/dev/null & load=$!
   sleep $((WARM + 1))
-  tcpdump -i lo -s 2000 -B 16384 -w "$WORK/ours.pcap" 'udp and portrange 5190-5192' > /dev/null 2>&1 & tp=$!
+  tcpdump -i lo -s 2000 -B 16384 -w "$WORK/ours.pcap" 'udp and portrange 5190-5192' > "$WORK/ours-tcpdump.txt" 2>&1 & tp=$!
   sleep "$SECS"
   kill -INT $tp 2>/dev/null; wait $tp 2>/dev/null || true
   wait $load 2>/dev/null || true
   python3 "$BENCH/kdmq-latency.py" "$WORK/ours.pcap" > "$WORK/ours-latency.json" || true
-  row "ours, 3 processes, at Kamailio's half-maximum rate ($kamhalf_kdmq KDMQ/s) | $(json "$WORK/ours-latency.json" "d['count']") KDMQ answered in $SECS s, $(json "$WORK/ours-latency.json" "d['unanswered']") unanswered | p50 $(json "$WORK/ours-latency.json" "d['latency_ms']['p50']") p99 $(json "$WORK/ours-latency.json" "d['latency_ms']['p99']") p99.9 $(json "$WORK/ours-latency.json" "d['latency_ms']['p99.9']") | open loop; latency per KDMQ from a loopback capture, as Kamailio's above"
+  row "ours, 3 processes, at Kamailio's half-maximum rate ($kamhalf_kdmq KDMQ/s) | $(json "$WORK/ours-latency.json" "d['count']") KDMQ answered in $SECS s, $(json "$WORK/ours-latency.json" "d['unanswered']") unanswered in the capture ($(grep -o '[0-9]* packets dropped by kernel' "$WORK/ours-tcpdump.txt" || echo "? packets dropped by kernel")); the sender over its whole run: $(json "$WORK/ours-half.json" "d['failed']") failed, $(json "$WORK/ours-half.json" "d['nodes']['retransmitted']") retransmitted | p50 $(json "$WORK/ours-latency.json" "d['latency_ms']['p50']") p99 $(json "$WORK/ours-latency.json" "d['latency_ms']['p99']") p99.9 $(json "$WORK/ours-latency.json" "d['latency_ms']['p99.9']") | open loop; latency per KDMQ from a loopback capture, as Kamailio's above"
   kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; PIDS=()
 fi
 
