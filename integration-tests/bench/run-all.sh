@@ -191,7 +191,7 @@ fi
 
 # ---- 3: DMQ -> AMQP publish with confirms, against PerfTest on the same broker --------------------------
 # PerfTest publishes what the bridge publishes: the same size, a topic exchange, the same routing key,
-# confirms with 1000 in flight, one auto-ack consumer. Ours: a sender node (the bench) broadcasts KDMQ
+# confirms with 1000 in flight, one auto-ack consumer (without our properties and headers). Ours: a sender node (the bench) broadcasts KDMQ
 # with 1000 in flight to a bridge node, which answers each only after the broker's confirm.
 # shellcheck source=publish-lib.sh
 . "$BENCH/publish-lib.sh"
@@ -207,7 +207,7 @@ pub_probe
 # into the ratio). Each of our runs starts from an empty queue (pub_ours purges it).
 PWARM=$((WARM * 5 / 2))
 PSECS=$((SECS * 2 / 3 > 0 ? SECS * 2 / 3 : 1))
-declare -A ours_row ours_rate_of
+declare -A ours_rate_of ours_rest
 for t in udp tcp; do
   if [ "$t" = tcp ]; then
     echo "publish: PerfTest ($size B, topic, key $key)"
@@ -215,12 +215,11 @@ for t in udp tcp; do
   fi
   echo "publish: ours over $t"
   pub_ours $t $PWARM $PSECS
-  ours_row[$t]="$ours_rate msg/s vs PerfTest %PT% msg/s (%RATIO%) | p50 $ours_p50 p99 $ours_p99 | queue depth as our sender stopped: $ours_depth; CPU µs per message: $ours_cpu"
   ours_rate_of[$t]=$ours_rate
+  ours_rest[$t]="p50 $ours_p50 p99 $ours_p99 | queue depth as our sender stopped: $ours_depth; CPU µs per message: $ours_cpu"
 done
 for t in udp tcp; do
-  r=${ours_row[$t]//%PT%/$pt_rate}
-  row "DMQ -> AMQP publish with confirms, KDMQ over $t (answered after the broker's confirm) | ${r//%RATIO%/$(pub_ratio "${ours_rate_of[$t]}" "$pt_rate") %}; PerfTest's: $pt_cpu | PerfTest: 1 producer, $size B to a topic exchange (key $key), confirms 1000 in flight, 1 auto-ack consumer, run between our two; ours: the same messages, 1000 KDMQ in flight, our sender on the same 2 cores; all warmed up $PWARM s, measured $PSECS s"
+  row "DMQ -> AMQP publish with confirms, KDMQ over $t (answered after the broker's confirm) | ${ours_rate_of[$t]} msg/s vs PerfTest $pt_rate msg/s ($(pub_ratio "${ours_rate_of[$t]}" "$pt_rate") %) | ${ours_rest[$t]}; PerfTest's: $pt_cpu | PerfTest: 1 producer, $size B to a topic exchange (key $key), confirms 1000 in flight, 1 auto-ack consumer, run between our two; ours: the same messages, 1000 KDMQ in flight, our sender on the same 2 cores; all warmed up $PWARM s, measured $PSECS s"
 done
 pub_queue delete
 
