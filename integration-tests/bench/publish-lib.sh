@@ -5,7 +5,7 @@
 # Besides each rate it reads every local process's CPU time over the measured seconds (utime + stime
 # from /proc), as microseconds per message: on a small machine the rate is the cores divided by the sum
 # of everyone's CPU per message, so this says where a difference comes from. The broker's column is
-# empty when RabbitMQ is not a local process.
+# "-" when RabbitMQ is not a local process.
 
 PUB_EXCHANGE=kdmq_bench_pub
 PUB_QUEUE=kdmq-bench-pub
@@ -38,10 +38,29 @@ pub_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 pub_faults() { awk '{print $10}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 pub_broker_pid() { pgrep -o beam.smp 2>/dev/null || true; }
 
-# pub_us_per_msg TICKS RATE SECONDS: microseconds of CPU per message.
-pub_us_per_msg() {
-  python3 -c "import sys; t, r, s = map(float, sys.argv[1:4]); print(round(t * 1e6 / $(getconf CLK_TCK) / max(r * s, 1), 1))" "$@"
+# pub_cpu RATE SECONDS FAULTS NAME=TICKS...: "NAME N ... total T" in µs of CPU per message (a TICKS
+# of "-": not measured), then the broker's page faults per message when FAULTS is above 0.
+pub_cpu() {
+  python3 - "$@" <<'PY'
+import os, sys
+rate, secs, faults = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
+messages, hz = max(rate * secs, 1), os.sysconf("SC_CLK_TCK")
+parts, total = [], 0.0
+for arg in sys.argv[4:]:
+    name, ticks = arg.split("=")
+    if ticks == "-":
+        parts.append(f"{name} -")
+        continue
+    us = int(ticks) * 1e6 / hz / messages
+    total += us
+    parts.append(f"{name} {us:.1f}")
+note = f", broker page faults per message {faults / messages:.2f}" if faults > 0 else ""
+print(" ".join(parts) + f" total {total:.1f}{note}")
+PY
 }
+
+# pub_broker_ticks B0 B1 BROKER: the broker's ticks between the two readings, "-" without a local broker.
+pub_broker_ticks() { if [ -n "$3" ]; then echo $(($2 - $1)); else echo -; fi; }
 
 # pub_probe: one message through a bridge node, read back: sets size (its body's bytes) and key (its
 # routing key), so that PerfTest publishes the same.
@@ -92,13 +111,8 @@ pub_ours() {
   ours_rate=$(json "$WORK/publish-$t.json" "int(d['delivered_per_s'])" 2>/dev/null || echo 0)
   ours_p50=$(json "$WORK/publish-$t.json" "d['latency_ms']['p50']" 2>/dev/null || echo -)
   ours_p99=$(json "$WORK/publish-$t.json" "d['latency_ms']['p99']" 2>/dev/null || echo -)
-  local el; el=$(python3 -c "print($t1 - $t0)")
-  local b g s c
-  b=$( [ -n "$broker" ] && pub_us_per_msg $((b1 - b0)) "$ours_rate" "$el" || echo -)
-  g=$(pub_us_per_msg $((g1 - g0)) "$ours_rate" "$el")
-  s=$(pub_us_per_msg $((s1 - s0)) "$ours_rate" "$el")
-  c=$(pub_us_per_msg $((c1 - c0)) "$ours_rate" "$el")
-  ours_cpu="broker $b bridge $g sender $s consumer $c total $(python3 -c "print(round(sum(float(x) for x in '$b $g $s $c'.split() if x != '-'), 1))")$(pub_fault_note $((f1 - f0)) "$ours_rate" "$el")"
+  ours_cpu=$(pub_cpu "$ours_rate" "$(python3 -c "print($t1 - $t0)")" $((f1 - f0)) \
+    "broker=$(pub_broker_ticks "$b0" "$b1" "$broker")" bridge=$((g1 - g0)) sender=$((s1 - s0)) consumer=$((c1 - c0)))
 }
 
 # pub_perftest SIZE KEY WARM SECS: PerfTest publishing what the bridge publishes (SIZE bytes, a topic
@@ -108,7 +122,7 @@ pub_perftest() {
   local size=$1 key=$2 warm=$3 secs=$4 broker pt b0 p0 b1 p1 t0 t1 f0 f1
   "${PERFTEST[@]}" -h "$AMQP" -x 1 -y 1 -a -c 1000 -s "$size" -e kdmq_bench_perftest -t topic -k "$key" \
     -z $((secs + warm)) -u kdmq-bench-perftest -ad true > "$WORK/perftest.txt" 2>&1 &
-  pt=$!
+  pt=$!; PIDS+=($pt)
   broker=$(pub_broker_pid)
   sleep "$warm"
   f0=$(pub_faults "$broker"); b0=$(pub_ticks "$broker"); p0=$(pub_ticks $pt); t0=$(date +%s.%N)
@@ -117,15 +131,8 @@ pub_perftest() {
   wait $pt || true
   pt_rate=$(grep -o 'time [0-9.]* s, sent: [0-9]* msg/s' "$WORK/perftest.txt" \
     | awk -v w="$warm" '{t=$2+0; if (t > w) {s+=$5; n++}} END {print (n ? int(s/n) : 0)}')
-  local el b p; el=$(python3 -c "print($t1 - $t0)")
-  b=$( [ -n "$broker" ] && pub_us_per_msg $((b1 - b0)) "$pt_rate" "$el" || echo -)
-  p=$(pub_us_per_msg $((p1 - p0)) "$pt_rate" "$el")
-  pt_cpu="broker $b perftest $p total $(python3 -c "print(round(sum(float(x) for x in '$b $p'.split() if x != '-'), 1))")$(pub_fault_note $((f1 - f0)) "$pt_rate" "$el")"
-}
-
-# pub_fault_note FAULTS RATE SECONDS: ", broker page faults per message N" (nothing without a local broker).
-pub_fault_note() {
-  [ "$1" -gt 0 ] && python3 -c "import sys; f, r, s = map(float, sys.argv[1:4]); print(f', broker page faults per message {f / max(r * s, 1):.2f}')" "$@" || true
+  pt_cpu=$(pub_cpu "$pt_rate" "$(python3 -c "print($t1 - $t0)")" $((f1 - f0)) \
+    "broker=$(pub_broker_ticks "$b0" "$b1" "$broker")" perftest=$((p1 - p0)))
 }
 
 # pub_ratio OURS PERFTEST: ours as a percentage of PerfTest's rate.

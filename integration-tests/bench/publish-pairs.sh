@@ -8,26 +8,17 @@
 #   integration-tests/bench/publish-pairs.sh [PAIRS] [TRANSPORT] [WARM] [SECS]   defaults: 4 udp 25 10
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-ROOT=$PWD
-BENCH=$ROOT/integration-tests/bench
+# shellcheck source=bench-env.sh
+. integration-tests/bench/bench-env.sh
 PAIRS=${1:-4}
 TRANSPORT=${2:-udp}
 WARM=${3:-25}
 SECS=${4:-10}
-AMQP=${KDMQ_BENCH_AMQP_URI:-amqp://guest:guest@127.0.0.1:5672}
-JAR=$ROOT/docker/target/kdmq-gateway.jar
-HEAP=(-Xms512m -Xmx512m -XX:+AlwaysPreTouch -XX:+UseTransparentHugePages) # as run-all.sh
-JAVA=(java -XX:MaxGCPauseMillis=20 "${HEAP[@]}")
-PERFTEST=(java "${HEAP[@]}" -cp "$BENCH/perftest/lib/*" com.rabbitmq.perf.PerfTest)
 WORK=$(mktemp -d /tmp/kdmq-pairs.XXXXXX)
 OUT=$BENCH/results/$(date -u +%F-%H%M)-publish-pairs.md
 PIDS=()
 cleanup() { for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
-json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {}, {'d': d}))" "$@"; }
-wait_ready() { for _ in $(seq 1 150); do curl -fs "http://127.0.0.1:$1/health/ready" > /dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
-[ -f "$JAR" ] || mvn -B -q package -DskipTests
-[ -d "$BENCH/perftest/lib" ] || (cd "$BENCH/perftest" && mvn -B -q dependency:copy-dependencies -DoutputDirectory=lib)
 # shellcheck source=publish-lib.sh
 . "$BENCH/publish-lib.sh"
 

@@ -8,22 +8,12 @@
 #   integration-tests/bench/run-all.sh [SECONDS]     SECONDS per measured run (default 15)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-ROOT=$PWD
-BENCH=$ROOT/integration-tests/bench
+# shellcheck source=bench-env.sh
+. integration-tests/bench/bench-env.sh
 SECS=${1:-15}
 WARM=10
-AMQP=${KDMQ_BENCH_AMQP_URI:-amqp://guest:guest@127.0.0.1:5672}
-JAR=$ROOT/docker/target/kdmq-gateway.jar
-# G1 aiming at short pauses and a fixed heap in transparent huge pages, touched whole at start, for
-# every run (as Kamailio runs with fixed -m/-M pools). A 4 KiB page touched for the first time costs
-# about 12 us on these VMs: an unbounded heap spent a quarter of the CPU on that while it grew, and a
-# bounded one still stalled for 300-500 ms when a burst made G1 copy survivors into regions not used
-# before (README, "What changed"). Huge pages make the touch at start take 0.2 s instead of 1.1 s.
-# PerfTest's JVMs get the same heap options. The memory run uses the smaller heap we recommend for a
-# node at 10k KDMQ/s, neither fixed nor pre-touched (README).
-HEAP=(-Xms512m -Xmx512m -XX:+AlwaysPreTouch -XX:+UseTransparentHugePages)
-JAVA=(java -XX:MaxGCPauseMillis=20 "${HEAP[@]}")
-PERFTEST=(java "${HEAP[@]}" -cp "$BENCH/perftest/lib/*" com.rabbitmq.perf.PerfTest)
+# The memory run uses the smaller heap we recommend for a node at 10k KDMQ/s, neither fixed nor
+# pre-touched (README).
 NODE_OPTS=(-Xmx144m -XX:ReservedCodeCacheSize=48m -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000 -Dio.netty.allocator.numDirectArenas=2 -Dio.netty.allocator.numHeapArenas=2)
 WORK=$(mktemp -d /tmp/kdmq-bench.XXXXXX)
 OUT=$BENCH/results/$(date -u +%F-%H%M).md
@@ -37,18 +27,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-[ -f "$JAR" ] || mvn -B -q package -DskipTests
-if [ ! -d "$BENCH/perftest/lib" ]; then
-  (cd "$BENCH/perftest" && mvn -B -q dependency:copy-dependencies -DoutputDirectory=lib)
-fi
 command -v sipp >/dev/null || { echo "needs sipp (apt-get install sip-tester)"; exit 2; }
 command -v kamailio >/dev/null || { echo "needs kamailio (apt-get install kamailio)"; exit 2; }
 
-json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {}, {'d': d}))" "$@"; }
 row() { echo "| $* |" >> "$OUT"; echo "  $*"; }
 wait_port() { for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
-# A node's /health/ready: SIP listens, it has joined, and a bridge has its broker connection.
-wait_ready() { for _ in $(seq 1 150); do curl -fs "http://127.0.0.1:$1/health/ready" > /dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
 
 {
   echo "# kdmq-gateway benchmarks, $(date -u '+%F %H:%M UTC')"
@@ -191,8 +174,9 @@ fi
 
 # ---- 3: DMQ -> AMQP publish with confirms, against PerfTest on the same broker --------------------------
 # PerfTest publishes what the bridge publishes: the same size, a topic exchange, the same routing key,
-# confirms with 1000 in flight, one auto-ack consumer (without our properties and headers). Ours: a sender node (the bench) broadcasts KDMQ
-# with 1000 in flight to a bridge node, which answers each only after the broker's confirm.
+# confirms with 1000 in flight, one auto-ack consumer (without our properties and headers). Ours: a
+# sender node (the bench) broadcasts KDMQ with 1000 in flight to a bridge node, which answers each only
+# after the broker's confirm.
 # shellcheck source=publish-lib.sh
 . "$BENCH/publish-lib.sh"
 pub_queue declare

@@ -40,7 +40,7 @@ class JvmActivityTest {
             assertTrue(window.pauses() >= 1, window.toString());
             assertTrue(window.pausedMillis() >= window.longestPauseMillis() && window.longestPauseMillis() >= 0,
                     window.toString());
-            assertEquals(Runtime.getRuntime().maxMemory() >> 20, window.heapMaxMiB(), 1.0 * 64, window.toString());
+            assertEquals(Runtime.getRuntime().maxMemory() >> 20, window.heapMaxMiB(), 64.0, window.toString());
         }
     }
 }
