@@ -7,6 +7,10 @@
 # of everyone's CPU per message, so this says where a difference comes from. The broker's column is
 # "-" when RabbitMQ is not a local process.
 
+# Unconfirmed publishes in flight, the same for our bridge (its default) and PerfTest: 64-128 gave
+# PerfTest its best rates on these VMs (20.6-27.6k msg/s against 15.0-20.4k at 1000, where the broker
+# took 1.5-2.1 page faults per message instead of 0.1-0.5). PUB_BRIDGE_ARGS: more bridge options (A/B runs).
+PUB_WINDOW=${PUB_WINDOW:-128}
 PUB_EXCHANGE=kdmq_bench_pub
 PUB_QUEUE=kdmq-bench-pub
 
@@ -62,8 +66,11 @@ PY
 # pub_broker_ticks B0 B1 BROKER: the broker's ticks between the two readings, "-" without a local broker.
 pub_broker_ticks() { if [ -n "$3" ]; then echo $(($2 - $1)); else echo -; fi; }
 
-# pub_probe: one message through a bridge node, read back: sets size (its body's bytes) and key (its
-# routing key), so that PerfTest publishes the same.
+# pub_probe: one message through a bridge node, read back: sets size (its body's bytes), key (its
+# routing key) and props (its properties and headers in PerfTest's -mp form), so that PerfTest publishes
+# the same. The properties matter: RabbitMQ decodes a message's headers (for CC/BCC) as it routes it,
+# and our two headers cost it 6-12 µs per message on these VMs (PerfTest with and without them,
+# alternating: 19.5-22.5k against 21.6-25.4k msg/s).
 pub_probe() {
   local probe
   "${JAVA[@]}" -jar "$JAR" --server-address "sip:127.0.0.1:5193" --admin-listen 127.0.0.1:8193 --log-level warn \
@@ -72,11 +79,20 @@ pub_probe() {
   wait_ready 8193
   "${JAVA[@]}" -jar "$JAR" bench --cluster sip:127.0.0.1:5193 --mode publish --channel bench --count 1 --warmup 0 \
     --log-level warn > /dev/null 2>&1 || true
-  read -r size key < <(/usr/bin/python3 - "$AMQP" "$PUB_QUEUE" <<'PY'
-import sys, pika
+  read -r size key props < <(/usr/bin/python3 - "$AMQP" "$PUB_QUEUE" <<'PY'
+import datetime, sys, pika
 c = pika.BlockingConnection(pika.URLParameters(sys.argv[1])); ch = c.channel()
 m, p, b = ch.basic_get(sys.argv[2], auto_ack=True)
-print(len(b) if b else 400, m.routing_key if m else "dmq.bench")
+props = []
+if p:
+    if p.content_type: props.append(f"contentType={p.content_type}")
+    if p.message_id: props.append(f"messageId={p.message_id}")
+    if p.timestamp:
+        props.append("timestamp=" + datetime.datetime.fromtimestamp(p.timestamp, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    if p.delivery_mode: props.append(f"deliveryMode={p.delivery_mode}")
+    props += [f"{k}={v.decode() if isinstance(v, bytes) else v}" for k, v in (p.headers or {}).items()]
+props = [x for x in props if "," not in x and " " not in x]  # -mp cannot carry those
+print(len(b) if b else 400, m.routing_key if m else "dmq.bench", ",".join(props) or "-")
 c.close()
 PY
 )
@@ -84,7 +100,8 @@ PY
 }
 
 # pub_ours TRANSPORT WARM SECS: a consumer (PerfTest, auto-ack) on the queue, a bridge node mirroring
-# channel bench to the exchange, our sender broadcasting on bench with 1000 KDMQ in flight. Sets
+# channel bench to the exchange (PUB_WINDOW publishes unconfirmed at most), our sender broadcasting on
+# bench with 1000 KDMQ in flight (the rest wait in the bridge's publish buffer). Sets
 # ours_rate, ours_p50, ours_p99, ours_depth (the queue's depth as our sender stopped: what the consumer
 # had not caught up with) and ours_cpu ("broker B bridge G sender S consumer C total T", µs per message).
 pub_ours() {
@@ -93,7 +110,7 @@ pub_ours() {
   "${PERFTEST[@]}" -h "$AMQP" -x 0 -y 1 -a -u "$PUB_QUEUE" -p -z $((secs + warm + 20)) > "$WORK/consumer-$t.txt" 2>&1 &
   consumer=$!; PIDS+=($consumer)
   "${JAVA[@]}" -jar "$JAR" --server-address "sip:127.0.0.1:5193;transport=$t" --admin-listen 127.0.0.1:8193 \
-    --log-level warn --amqp-connection "$AMQP" --mirror "bench=$PUB_EXCHANGE:topic" > "$WORK/pub-$t.log" 2>&1 &
+    --log-level warn --amqp-connection "$AMQP" --mirror "bench=$PUB_EXCHANGE:topic" --amqp-max-outstanding "$PUB_WINDOW" ${PUB_BRIDGE_ARGS:-} > "$WORK/pub-$t.log" 2>&1 &
   bridge=$!; PIDS+=($bridge)
   wait_ready 8193
   "${JAVA[@]}" -jar "$JAR" bench --cluster "sip:127.0.0.1:5193;transport=$t" --mode publish --transport "$t" \
@@ -116,11 +133,14 @@ pub_ours() {
 }
 
 # pub_perftest SIZE KEY WARM SECS: PerfTest publishing what the bridge publishes (SIZE bytes, a topic
-# exchange, routing key KEY, 1000 confirms in flight) to one auto-ack consumer in its own process.
+# exchange, routing key KEY, the properties pub_probe read, PUB_WINDOW confirms in flight) to one
+# auto-ack consumer in its own process.
 # Sets pt_rate (its average over the last SECS seconds) and pt_cpu ("broker B perftest P total T").
 pub_perftest() {
   local size=$1 key=$2 warm=$3 secs=$4 broker pt b0 p0 b1 p1 t0 t1 f0 f1
-  "${PERFTEST[@]}" -h "$AMQP" -x 1 -y 1 -a -c 1000 -s "$size" -e kdmq_bench_perftest -t topic -k "$key" \
+  local mp=()
+  [ "${props:--}" = "-" ] || mp=(-mp "$props")
+  "${PERFTEST[@]}" -h "$AMQP" -x 1 -y 1 -a -c "$PUB_WINDOW" -s "$size" -e kdmq_bench_perftest -t topic -k "$key" "${mp[@]}" \
     -z $((secs + warm)) -u kdmq-bench-perftest -ad true > "$WORK/perftest.txt" 2>&1 &
   pt=$!; PIDS+=($pt)
   broker=$(pub_broker_pid)

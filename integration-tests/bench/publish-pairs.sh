@@ -28,8 +28,9 @@ mkdir -p "$BENCH/results"
   echo
   echo "Machine: $(nproc) cores, $(uname -r); $(java -version 2>&1 | head -1). Command:"
   echo "\`integration-tests/bench/publish-pairs.sh $PAIRS $TRANSPORT $WARM $SECS\` (each run warmed up $WARM s, measured $SECS s)."
-  echo "Ours: our sender (1000 KDMQ in flight) -> bridge -> RabbitMQ -> PerfTest consumer; PerfTest: 1 producer"
-  echo "(1000 confirms in flight) -> RabbitMQ -> 1 consumer, the same size, exchange type and routing key."
+  echo "Ours: our sender (1000 KDMQ in flight) -> bridge ($PUB_WINDOW publishes unconfirmed at most) -> RabbitMQ ->"
+  echo "PerfTest consumer; PerfTest: 1 producer ($PUB_WINDOW confirms in flight) -> RabbitMQ -> 1 consumer, the same size,"
+  echo "exchange type, routing key, properties and headers."
   echo "CPU: microseconds per message of each process over the measured seconds."
   echo
   echo "| pair | ours msg/s | PerfTest msg/s | ratio | ours: CPU µs/msg | PerfTest: CPU µs/msg | queue depth as our sender stopped |"
@@ -50,5 +51,5 @@ for i in $(seq 1 "$PAIRS"); do
 done
 pub_queue delete
 summary=$(python3 -c "import statistics,sys; r=[int(x) for x in sys.argv[1:]]; print(f'ratio median {statistics.median(r)} %, range {min(r)}-{max(r)} %')" "${ratios[@]}")
-{ echo; echo "Messages: $size B, routing key $key. $summary"; } >> "$OUT"
+{ echo; echo "Messages: $size B, routing key $key, properties ${props:--}. $summary"; } >> "$OUT"
 echo "$summary"; echo "written: $OUT"

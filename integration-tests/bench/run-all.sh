@@ -174,9 +174,9 @@ fi
 
 # ---- 3: DMQ -> AMQP publish with confirms, against PerfTest on the same broker --------------------------
 # PerfTest publishes what the bridge publishes: the same size, a topic exchange, the same routing key,
-# confirms with 1000 in flight, one auto-ack consumer (without our properties and headers). Ours: a
-# sender node (the bench) broadcasts KDMQ with 1000 in flight to a bridge node, which answers each only
-# after the broker's confirm.
+# properties and headers, confirms with PUB_WINDOW (128) in flight, one auto-ack consumer.
+# Ours: a sender node (the bench) broadcasts KDMQ with 1000 in flight to a bridge node, which publishes
+# with at most PUB_WINDOW unconfirmed and answers each KDMQ only after the broker's confirm.
 # shellcheck source=publish-lib.sh
 . "$BENCH/publish-lib.sh"
 pub_queue declare
@@ -203,7 +203,7 @@ for t in udp tcp; do
   ours_rest[$t]="p50 $ours_p50 p99 $ours_p99 | queue depth as our sender stopped: $ours_depth; CPU µs per message: $ours_cpu"
 done
 for t in udp tcp; do
-  row "DMQ -> AMQP publish with confirms, KDMQ over $t (answered after the broker's confirm) | ${ours_rate_of[$t]} msg/s vs PerfTest $pt_rate msg/s ($(pub_ratio "${ours_rate_of[$t]}" "$pt_rate") %) | ${ours_rest[$t]}; PerfTest's: $pt_cpu | PerfTest: 1 producer, $size B to a topic exchange (key $key), confirms 1000 in flight, 1 auto-ack consumer, run between our two; ours: the same messages, 1000 KDMQ in flight, our sender on the same 2 cores; all warmed up $PWARM s, measured $PSECS s"
+  row "DMQ -> AMQP publish with confirms, KDMQ over $t (answered after the broker's confirm) | ${ours_rate_of[$t]} msg/s vs PerfTest $pt_rate msg/s ($(pub_ratio "${ours_rate_of[$t]}" "$pt_rate") %) | ${ours_rest[$t]}; PerfTest's: $pt_cpu | PerfTest: 1 producer, $size B to a topic exchange (key $key) with the bridge's properties and headers, confirms $PUB_WINDOW in flight, 1 auto-ack consumer, run between our two; ours: the same messages, 1000 KDMQ in flight, at most $PUB_WINDOW publishes unconfirmed, our sender on the same 2 cores; all warmed up $PWARM s, measured $PSECS s"
 done
 pub_queue delete
 
