@@ -31,6 +31,16 @@ public interface GatewayExtension extends AutoCloseable {
         return java.util.List.of();
     }
 
+    /**
+     * The SIP network threads this extension works best with when {@code --io-threads} is not given; 0:
+     * no preference (twice the cores). The bridge asks for 1: what it receives over SIP and sends over
+     * AMQP then never passes between threads, and on small VMs a thread wake-up costs more than the work
+     * it hands over. Read after parsing, before anything binds.
+     */
+    default int preferredIoThreads() {
+        return 0;
+    }
+
     /** Starts it; the gateway is up and listening. */
     void start(Context context) throws Exception;
 

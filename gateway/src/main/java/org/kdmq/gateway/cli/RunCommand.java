@@ -143,7 +143,8 @@ public final class RunCommand implements Callable<Integer> {
             description = "error, warn, info, debug (debug shows SIP messages) or trace (default: ${DEFAULT-VALUE})")
     String logLevel;
 
-    @Option(names = "--io-threads", defaultValue = "0", description = "SIP network threads (0: twice the cores) (default: ${DEFAULT-VALUE})")
+    @Option(names = "--io-threads", defaultValue = "0", description = "SIP network threads (0: twice the cores, or "
+            + "what an enabled extension asks for: 1 with the kazoo bridge) (default: ${DEFAULT-VALUE})")
     int ioThreads;
 
     @Option(names = "--max-pending-requests", defaultValue = "5000", description = "channel requests this node may "
@@ -254,6 +255,19 @@ public final class RunCommand implements Callable<Integer> {
                 admin, adminAuth, Duration.ofSeconds(shutdownGraceSeconds), ioThreads);
     }
 
+    /** --io-threads when given, else the fewest an enabled extension asks for, else 0 (twice the cores). */
+    int effectiveIoThreads() {
+        if (ioThreads > 0) {
+            return ioThreads;
+        }
+        int preferred = extensions.stream().filter(org.kdmq.gateway.api.GatewayExtension::enabled)
+                .mapToInt(org.kdmq.gateway.api.GatewayExtension::preferredIoThreads).filter(n -> n > 0).min().orElse(0);
+        if (preferred > 0) {
+            LOG.info("event=io_threads threads={} reason=\"asked for by an extension; --io-threads overrides\"", preferred);
+        }
+        return preferred;
+    }
+
     @Override
     public Integer call() throws Exception {
         GatewayConfig config = toConfig();
@@ -266,6 +280,7 @@ public final class RunCommand implements Callable<Integer> {
                 }
             }
         }
+        config = config.withIoThreads(effectiveIoThreads());
         GatewayServer server;
         try {
             server = GatewayServer.start(config);
