@@ -52,7 +52,8 @@ public final class BenchCommand implements Callable<Integer> {
     long tickMicros;
 
     @Option(names = "--in-flight", paramLabel = "N", defaultValue = "100",
-            description = "closed loop and every warm-up: messages unanswered at once (default: ${DEFAULT-VALUE})")
+            description = "closed loop, and the first half of an open loop's warm-up: messages unanswered at once "
+                    + "(default: ${DEFAULT-VALUE})")
     int inFlight;
 
     @Option(names = "--duration", paramLabel = "SECONDS", description = "measure this long (default: 10, unless --count)")
@@ -62,7 +63,8 @@ public final class BenchCommand implements Callable<Integer> {
     Long count;
 
     @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "1",
-            description = "send this long first, closed loop, not counted (default: ${DEFAULT-VALUE})")
+            description = "send this long first, not counted: closed loop, and with --rate its second half at the "
+                    + "rate, open loop (default: ${DEFAULT-VALUE})")
     long warmupSeconds;
 
     @Option(names = "--body-size", paramLabel = "BYTES", defaultValue = "100", description = "(default: ${DEFAULT-VALUE})")
@@ -149,9 +151,9 @@ public final class BenchCommand implements Callable<Integer> {
                 config.duration() == null ? 0 : config.duration().toNanos(), config.count());
         Pacing pacing = Pacing.closedLoop(config.inFlight(), clock);
         if (config.openLoop()) {
-            pacing = Pacing.switching(pacing, phases.measureStart(),
-                    Pacing.openLoop(config.rate(), phases.measureStart(),
-                            TimeUnit.MICROSECONDS.toNanos(config.tickMicros()), clock));
+            long openFrom = phases.openLoopFrom();
+            pacing = Pacing.switching(pacing, openFrom,
+                    Pacing.openLoop(config.rate(), openFrom, TimeUnit.MICROSECONDS.toNanos(config.tickMicros()), clock));
         }
         LoadGenerator generator = new LoadGenerator(pacing, phases, BenchConfig.MAX_IN_FLIGHT, sender, stats);
 

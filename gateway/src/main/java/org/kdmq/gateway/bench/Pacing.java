@@ -89,9 +89,9 @@ interface Pacing {
 
     /**
      * {@code warmup} until {@code switchAt}, then {@code after} with its own message numbering from 0. An
-     * open-loop run warms up closed loop: a cold JVM cannot keep up with the target rate, and the backlog
-     * it would build (and the UDP retransmissions it would trigger) would still be draining when the
-     * measurement starts.
+     * open-loop run starts its warm-up closed loop: a cold JVM cannot keep up with the target rate, and the
+     * backlog it would build (and the UDP retransmissions it would trigger) would still be draining when
+     * the measurement starts. It switches half-way through the warm-up ({@link Phases#openLoopFrom}).
      */
     static Pacing switching(Pacing warmup, long switchAt, Pacing after) {
         return new Pacing() {

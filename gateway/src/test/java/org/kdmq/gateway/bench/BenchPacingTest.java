@@ -173,6 +173,27 @@ class BenchPacingTest {
     }
 
     @Test
+    void anOpenLoopRunSpendsTheSecondHalfOfItsWarmupOnTheMeasuredSchedule() throws Exception {
+        FakeClock clock = new FakeClock();
+        RecordingSender sender = new RecordingSender(clock);
+        sender.sendNanos = 3 * MS;
+        Phases phases = Phases.of(0, 20 * MS, 0, 3);
+        assertEquals(10 * MS, phases.openLoopFrom());
+        Pacing pacing = Pacing.switching(Pacing.closedLoop(1, clock), phases.openLoopFrom(),
+                Pacing.openLoop(100, phases.openLoopFrom(), 0, clock));
+        BenchStats stats = new BenchStats(0);
+
+        assertEquals(8, new LoadGenerator(pacing, phases, 100, sender, stats).run());
+        // closed loop at 0, 3, 6, 9 ms; from 10 ms every 10 ms: the one due at 10 (sent at 12) still warms
+        // up, the measured ones run on the schedule it set and none is late
+        assertEquals(List.of(0L, 3 * MS, 6 * MS, 9 * MS, 12 * MS, 20 * MS, 30 * MS, 40 * MS), sender.sentAt);
+        assertEquals(5, stats.warmupSent());
+        assertEquals(3, stats.sent());
+        assertTrue(stats.latencies().valuesAreEquivalent(3000, stats.latencies().getMaxValue()),
+                "3 ms each, from its intended time");
+    }
+
+    @Test
     void aFullClosedLoopWindowIsRefilledInBurstsOfASixteenth() throws Exception {
         Pacing pacing = Pacing.closedLoop(32, NanoClock.SYSTEM);
         java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
