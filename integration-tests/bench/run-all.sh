@@ -58,11 +58,11 @@ for t in udp tcp tls; do
   max=$(json "$WORK/max-$t.json" "int(d['delivered_per_s'])")
   kdmq=$(json "$WORK/max-$t.json" "int(d['kdmq_per_s'])")
   half=$((max / 2))
-  # A fresh JVM, warmed up twice as long: on 2 cores three nodes in one JVM are still compiling 10 s
-  # after the start (TLS closed loop at 8-9 s: 8-23k bcast/s, at 17-19 s: 33-49k), and an open loop
-  # at 23,000 bcast/s over TLS then fell behind and shed 503s in 3 of 6 runs after 10 s of warm-up,
-  # 2 of 10 after 20 s (README, "What changed"). Measured shorter: percentiles at this rate settle
-  # within seconds (over a hundred thousand samples).
+  # A fresh JVM, warmed up twice as long (its second half at the rate, open loop: bench --warmup): on
+  # 2 cores three nodes in one JVM are still compiling 10 s after the start (TLS closed loop at 8-9 s:
+  # 8-23k bcast/s, at 17-19 s: 33-49k), and an open loop at 23,000 bcast/s over TLS fell behind and
+  # shed 503s in 3 of 6 runs after 10 s of warm-up (README, "What changed"). Measured shorter:
+  # percentiles at this rate settle within seconds (over a hundred thousand samples).
   "${JAVA[@]}" -jar "$JAR" bench --in-process 2 --mode bcast --transport $t --rate $half \
     --duration $((SECS * 2 / 3)) --warmup $((2 * WARM)) --json --log-level warn > "$WORK/half-$t.json" 2>/dev/null
   row "ours, bcast $t, 1 sender + 2 receivers (one JVM) | max $kdmq KDMQ/s delivered ($max bcast/s), errors $(json "$WORK/max-$t.json" "d['error_count']") | at $half bcast/s: p50 $(json "$WORK/half-$t.json" "d['latency_ms']['p50']") p99 $(json "$WORK/half-$t.json" "d['latency_ms']['p99']") | closed loop, 100 in flight; p99 open loop at half the max ($((2 * WARM)) s warm-up, $((SECS * 2 / 3)) s measured), errors $(json "$WORK/half-$t.json" "d['error_count']")"
