@@ -192,7 +192,7 @@ pub_probe
 # see the machine alike (its speed drifts by 20-30 % over minutes, which would otherwise go straight
 # into the ratio). Each of our runs starts from an empty queue (pub_ours purges it).
 PWARM=$((WARM * 5 / 2))
-PSECS=10
+PSECS=10 # whatever SECONDS: fewer measured seconds of a publish run move its ratio more
 declare -A ours_rate_of ours_rest
 for t in udp tcp; do
   if [ "$t" = tcp ]; then

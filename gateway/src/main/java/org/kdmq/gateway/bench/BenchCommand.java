@@ -149,12 +149,10 @@ public final class BenchCommand implements Callable<Integer> {
         BenchStats stats = new BenchStats(start);
         Phases phases = Phases.of(start, config.warmup().toNanos(),
                 config.duration() == null ? 0 : config.duration().toNanos(), config.count());
-        Pacing pacing = Pacing.closedLoop(config.inFlight(), clock);
-        if (config.openLoop()) {
-            long openFrom = phases.openLoopFrom();
-            pacing = Pacing.switching(pacing, openFrom,
-                    Pacing.openLoop(config.rate(), openFrom, TimeUnit.MICROSECONDS.toNanos(config.tickMicros()), clock));
-        }
+        Pacing pacing = config.openLoop()
+                ? Pacing.openLoopRun(phases, config.inFlight(), config.rate(),
+                        TimeUnit.MICROSECONDS.toNanos(config.tickMicros()), clock)
+                : Pacing.closedLoop(config.inFlight(), clock);
         LoadGenerator generator = new LoadGenerator(pacing, phases, BenchConfig.MAX_IN_FLIGHT, sender, stats);
 
         AtomicReference<Throwable> failure = new AtomicReference<>();

@@ -91,7 +91,7 @@ interface Pacing {
      * {@code warmup} until {@code switchAt}, then {@code after} with its own message numbering from 0. An
      * open-loop run starts its warm-up closed loop: a cold JVM cannot keep up with the target rate, and the
      * backlog it would build (and the UDP retransmissions it would trigger) would still be draining when
-     * the measurement starts. It switches half-way through the warm-up ({@link Phases#openLoopFrom}).
+     * the measurement starts. It switches half-way through the warm-up ({@link #openLoopRun}).
      */
     static Pacing switching(Pacing warmup, long switchAt, Pacing after) {
         return new Pacing() {
@@ -118,6 +118,19 @@ interface Pacing {
                 (switched ? after : warmup).completed();
             }
         };
+    }
+
+    /**
+     * An open-loop run: closed loop with {@code window} in flight for the first half of the warm-up, then
+     * the measured schedule, open loop, from half-way through the warm-up ({@link Phases#openLoopFrom}).
+     * The JIT then compiles what the measurement runs: code compiled while the closed loop kept its window
+     * full was deoptimised at a switch straight into the open loop (JFR: traps in Netty's TLS write path
+     * and our writers), ran slower while C2 compiled it again, and the backlog of those few hundred
+     * milliseconds made a run at half the maximum shed load.
+     */
+    static Pacing openLoopRun(Phases phases, int window, long ratePerSecond, long tickNanos, NanoClock clock) {
+        long openFrom = phases.openLoopFrom();
+        return switching(closedLoop(window, clock), openFrom, openLoop(ratePerSecond, openFrom, tickNanos, clock));
     }
 
     /** {@code index * 1e9 / rate} nanoseconds, exact and without overflow for any realistic run. */

@@ -14,13 +14,7 @@ record Phases(long start, long measureStart, long measureEnd, long count) {
                 count > 0 ? count : Long.MAX_VALUE);
     }
 
-    /**
-     * Where an open-loop run leaves its closed-loop warm-up for the measured schedule: half-way through
-     * the warm-up. The JIT then compiles what the measurement runs: code compiled while the closed loop
-     * kept 100 messages in flight was deoptimised at a switch straight into the open loop (JFR: traps in
-     * Netty's TLS write path and our writers), ran slower while C2 compiled it again, and the backlog of
-     * those few hundred milliseconds made a run at half the maximum shed load.
-     */
+    /** Where an open-loop run leaves its closed-loop warm-up for the measured schedule ({@link Pacing#openLoopRun}). */
     long openLoopFrom() {
         return measureStart - (measureStart - start) / 2;
     }

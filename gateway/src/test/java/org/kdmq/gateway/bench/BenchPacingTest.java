@@ -179,8 +179,7 @@ class BenchPacingTest {
         sender.sendNanos = 3 * MS;
         Phases phases = Phases.of(0, 20 * MS, 0, 3);
         assertEquals(10 * MS, phases.openLoopFrom());
-        Pacing pacing = Pacing.switching(Pacing.closedLoop(1, clock), phases.openLoopFrom(),
-                Pacing.openLoop(100, phases.openLoopFrom(), 0, clock));
+        Pacing pacing = Pacing.openLoopRun(phases, 1, 100, 0, clock);
         BenchStats stats = new BenchStats(0);
 
         assertEquals(8, new LoadGenerator(pacing, phases, 100, sender, stats).run());
